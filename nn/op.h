@@ -1,0 +1,125 @@
+#ifndef ILLUSION_NN_OP_H_
+#define ILLUSION_NN_OP_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nn/tensor.h"
+
+namespace illusion::nn {
+
+enum class OpKind { kConv2D, kDense, kMaxPool, kArgmax, kBranch, kLstm };
+
+// "conv2d", "dense", "max_pool", "argmax", "branch", "lstm".
+absl::string_view OpKindName(OpKind kind);
+
+// Half-open range [begin, end) of output or input units of an op.
+struct Range {
+  int64_t begin = 0;
+  int64_t end = 0;
+  int64_t size() const { return end - begin; }
+  bool operator==(const Range& o) const { return begin == o.begin && end == o.end; }
+  std::string DebugString() const;
+};
+
+// An op with a guard runs only when the named scalar tensor (computed earlier
+// in the graph) holds `value`. This is how the D2NN's data-dependent branch
+// is expressed: ops of the high path carry {path, 1}, of the low path {path, 0}.
+struct Guard {
+  std::string tensor;
+  int32_t value = 0;
+};
+
+// Tensors an op reads at run time: pointers, in the order of Op::inputs() and
+// Op::weights(). The caller owns the tensors and keeps them alive for the call.
+struct OpIo {
+  std::vector<const Tensor*> inputs;
+  std::vector<const Tensor*> weights;
+};
+
+// One operation of a graph. Besides running whole, every op can run a
+// sub-range of its output units (output channels, dense rows, LSTM units);
+// ops with input_units() > 0 can also produce int32 partial sums over a
+// sub-range of input units (input channels, dense columns) that are summed
+// across chips and completed with FinishPartialSums. This is what a partition
+// uses to split an op across chips. Immutable after construction, so const
+// methods are safe to call from several threads.
+class Op {
+ public:
+  Op(OpKind kind, std::string name, std::vector<TensorSpec> inputs,
+     std::vector<TensorSpec> outputs, std::vector<TensorSpec> weights);
+  virtual ~Op() = default;
+  Op(const Op&) = delete;
+  Op& operator=(const Op&) = delete;
+
+  OpKind kind() const { return kind_; }
+  const std::string& name() const { return name_; }
+  const std::vector<TensorSpec>& inputs() const { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const { return outputs_; }
+  const std::vector<TensorSpec>& weights() const { return weights_; }
+  const std::optional<Guard>& guard() const { return guard_; }
+  void set_guard(Guard guard) { guard_ = std::move(guard); }
+
+  // Units of the output split dimension (channels, rows, hidden units).
+  virtual int64_t output_units() const = 0;
+  // Units of the input split dimension, or 0 when the op cannot produce
+  // partial sums over part of its input.
+  virtual int64_t input_units() const { return 0; }
+  Range all_outputs() const { return Range{0, output_units()}; }
+  Range all_inputs() const { return Range{0, input_units()}; }
+
+  // Bytes of weights (not biases) needed for outputs `out` over inputs `in`.
+  virtual int64_t WeightBytes(Range out, Range in) const { return 0; }
+  // Bytes of biases needed to finish outputs `out`.
+  virtual int64_t BiasBytes(Range out) const { return 0; }
+  // Multiply-accumulates for outputs `out` over inputs `in`.
+  virtual int64_t Macs(Range out, Range in) const { return 0; }
+
+  // Whole-op totals.
+  int64_t weight_bytes() const;
+  int64_t macs() const;
+  // Bytes of all input and output activations.
+  int64_t activation_bytes() const;
+
+  // Runs the whole op; returns one tensor per output.
+  absl::StatusOr<std::vector<Tensor>> Execute(const OpIo& io) const;
+  // Computes output units `out` only, from whole inputs. Each returned tensor
+  // has its split dimension cut to out.size().
+  virtual absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const = 0;
+  // int32 partial sums of outputs `out` over inputs `in`. io.inputs[0] holds
+  // exactly input units `in`. Unimplemented when input_units() == 0.
+  virtual absl::StatusOr<Tensor> PartialSums(const OpIo& io, Range out,
+                                             Range in) const;
+  // Completes partial sums that cover all input units: bias, activation and
+  // pooling. Only io.weights is read.
+  virtual absl::StatusOr<Tensor> FinishPartialSums(const Tensor& sums,
+                                                   const OpIo& io,
+                                                   Range out) const;
+
+ protected:
+  // InvalidArgument unless `out` is a non-empty sub-range of the outputs.
+  absl::Status CheckOutputRange(Range out) const;
+  // InvalidArgument unless `in` is a non-empty sub-range of the inputs.
+  absl::Status CheckInputRange(Range in) const;
+  // InvalidArgument unless io has the declared number of tensors and each
+  // weight matches its spec; inputs[i] must match inputs()[i] when
+  // `check_inputs` is set.
+  absl::Status CheckIo(const OpIo& io, bool check_inputs) const;
+
+ private:
+  OpKind kind_;
+  std::string name_;
+  std::vector<TensorSpec> inputs_;
+  std::vector<TensorSpec> outputs_;
+  std::vector<TensorSpec> weights_;
+  std::optional<Guard> guard_;
+};
+
+}  // namespace illusion::nn
+
+#endif  // ILLUSION_NN_OP_H_

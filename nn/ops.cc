@@ -1,0 +1,516 @@
+#include "nn/ops.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "nn/kernels/conv2d.h"
+#include "nn/kernels/dense.h"
+#include "nn/kernels/lstm.h"
+#include "nn/kernels/pooling.h"
+
+namespace illusion::nn {
+namespace {
+
+absl::Status Invalid(absl::string_view op, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("op '", op, "': ", what));
+}
+
+TensorSpec Spec(std::string name, DType dtype, Shape shape, int frac_bits) {
+  return TensorSpec{std::move(name), dtype, std::move(shape), frac_bits};
+}
+
+// Checks that a sliced input holds `units` units of `per_unit` elements.
+absl::Status CheckSlice(const Op& op, const Tensor* t, DType dtype,
+                        int64_t units, int64_t per_unit) {
+  if (t == nullptr || t->dtype() != dtype ||
+      t->num_elements() != units * per_unit) {
+    return Invalid(op.name(),
+                   absl::StrCat("input slice must be ", DTypeName(dtype), " with ",
+                                units * per_unit, " elements (", units,
+                                " units); got ",
+                                t == nullptr ? "none" : t->DebugString()));
+  }
+  return absl::OkStatus();
+}
+
+class Conv2DOp final : public Op {
+ public:
+  Conv2DOp(const Conv2DParams& p, const TensorSpec& input, TensorSpec out,
+           kernels::Conv2DShape shape)
+      : Op(OpKind::kConv2D, p.name, {input}, {std::move(out)},
+           {Spec(p.weights, DType::kInt8,
+                 {p.out_channels, input.shape[0], p.kernel, p.kernel}, 4),
+            Spec(p.bias, DType::kInt8, {p.out_channels}, 4)}),
+        shape_(shape),
+        out_channels_(p.out_channels),
+        pool_shift_(p.pool_shift) {}
+
+  int64_t output_units() const override { return out_channels_; }
+  int64_t input_units() const override { return shape_.in_channels_total; }
+  int64_t WeightBytes(Range out, Range in) const override {
+    return out.size() * in.size() * shape_.kernel * shape_.kernel;
+  }
+  int64_t BiasBytes(Range out) const override { return out.size(); }
+  int64_t Macs(Range out, Range in) const override {
+    const int64_t m = shape_.out_size();
+    return out.size() * in.size() * shape_.kernel * shape_.kernel * m * m;
+  }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    ASSIGN_OR_RETURN(Tensor sums, PartialSums(io, out, all_inputs()));
+    ASSIGN_OR_RETURN(Tensor result, FinishPartialSums(sums, io, out));
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+  absl::StatusOr<Tensor> PartialSums(const OpIo& io, Range out,
+                                     Range in) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/false));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckInputRange(in));
+    const int64_t plane = int64_t{shape_.in_size} * shape_.in_size;
+    RETURN_IF_ERROR(CheckSlice(*this, io.inputs[0], DType::kInt8, in.size(), plane));
+    const int m = shape_.out_size();
+    Tensor sums(DType::kInt32, {out.size(), m, m}, 8);
+    kernels::Conv2DAccumulate(io.inputs[0]->data<int8_t>(),
+                              io.weights[0]->data<int8_t>(), shape_, out.begin,
+                              out.end, in.begin, in.end, sums.data<int32_t>());
+    return sums;
+  }
+
+  absl::StatusOr<Tensor> FinishPartialSums(const Tensor& sums, const OpIo& io,
+                                           Range out) const override {
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const int m = shape_.out_size();
+    if (sums.dtype() != DType::kInt32 || sums.num_elements() != out.size() * m * m) {
+      return Invalid(name(), absl::StrCat("partial sums must be int32 [", out.size(),
+                                          ", ", m, ", ", m, "]; got ",
+                                          sums.DebugString()));
+    }
+    const int mp = m >> pool_shift_;
+    Tensor result(DType::kInt8, {out.size(), mp, mp}, 4);
+    kernels::Conv2DFinish(sums.data<int32_t>(), io.weights[1]->data<int8_t>(), m,
+                          pool_shift_, out.begin, out.end, result.data<int8_t>());
+    return result;
+  }
+
+ private:
+  kernels::Conv2DShape shape_;
+  int out_channels_;
+  int pool_shift_;
+};
+
+class DenseOp final : public Op {
+ public:
+  DenseOp(const DenseParams& p, const TensorSpec& input, int64_t in_features)
+      : Op(OpKind::kDense, p.name, {input},
+           {Spec(p.output, p.out_dtype, {p.out_features}, p.out_frac_bits)},
+           {Spec(p.weights, DType::kInt8, {p.out_features, in_features}, 4),
+            Spec(p.bias, DType::kInt8, {p.out_features}, 4)}),
+        params_(p),
+        in_features_(in_features) {}
+
+  int64_t output_units() const override { return params_.out_features; }
+  int64_t input_units() const override { return in_features_; }
+  int64_t WeightBytes(Range out, Range in) const override {
+    return out.size() * in.size();
+  }
+  int64_t BiasBytes(Range out) const override { return out.size(); }
+  int64_t Macs(Range out, Range in) const override { return out.size() * in.size(); }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    ASSIGN_OR_RETURN(Tensor sums, PartialSums(io, out, all_inputs()));
+    ASSIGN_OR_RETURN(Tensor result, FinishPartialSums(sums, io, out));
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+  absl::StatusOr<Tensor> PartialSums(const OpIo& io, Range out,
+                                     Range in) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/false));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckInputRange(in));
+    const DType in_dtype = inputs()[0].dtype;
+    RETURN_IF_ERROR(CheckSlice(*this, io.inputs[0], in_dtype, in.size(), 1));
+    Tensor sums(DType::kInt32, {out.size()}, 8);
+    const int8_t* w = io.weights[0]->data<int8_t>();
+    if (in_dtype == DType::kInt16) {
+      kernels::DenseAccumulate(io.inputs[0]->data<int16_t>(), w, in_features_,
+                               out.begin, out.end, in.begin, in.end,
+                               sums.data<int32_t>());
+    } else {
+      kernels::DenseAccumulate(io.inputs[0]->data<int8_t>(), w, in_features_,
+                               out.begin, out.end, in.begin, in.end,
+                               sums.data<int32_t>());
+    }
+    return sums;
+  }
+
+  absl::StatusOr<Tensor> FinishPartialSums(const Tensor& sums, const OpIo& io,
+                                           Range out) const override {
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    if (sums.dtype() != DType::kInt32 || sums.num_elements() != out.size()) {
+      return Invalid(name(), absl::StrCat("partial sums must be int32 [",
+                                          out.size(), "]; got ", sums.DebugString()));
+    }
+    Tensor result(params_.out_dtype, {out.size()}, params_.out_frac_bits);
+    const int8_t* b = io.weights[1]->data<int8_t>();
+    if (params_.out_dtype == DType::kInt8) {
+      kernels::DenseFinish(sums.data<int32_t>(), b, params_.bias_shift,
+                           params_.out_shift, out.begin, out.end,
+                           result.data<int8_t>());
+    } else {
+      kernels::DenseFinish(sums.data<int32_t>(), b, params_.bias_shift,
+                           params_.out_shift, out.begin, out.end,
+                           result.data<int16_t>());
+    }
+    return result;
+  }
+
+ private:
+  DenseParams params_;
+  int64_t in_features_;
+};
+
+class MaxPoolOp final : public Op {
+ public:
+  MaxPoolOp(std::string name, const TensorSpec& input, TensorSpec out, int shift)
+      : Op(OpKind::kMaxPool, std::move(name), {input}, {std::move(out)}, {}),
+        shift_(shift) {}
+
+  int64_t output_units() const override { return inputs()[0].shape[0]; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const int size = static_cast<int>(inputs()[0].shape[1]);
+    const int op = size >> shift_;
+    Tensor result(DType::kInt8, {out.size(), op, op}, inputs()[0].frac_bits);
+    kernels::MaxPool(io.inputs[0]->data<int8_t>() + out.begin * size * size,
+                     static_cast<int>(out.size()), size, shift_,
+                     result.data<int8_t>());
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+ private:
+  int shift_;
+};
+
+// Reads element i of any integer tensor.
+int32_t ValueAt(const Tensor& t, int64_t i) { return t.at(i); }
+
+class ArgmaxOp final : public Op {
+ public:
+  ArgmaxOp(std::string name, const TensorSpec& input, TensorSpec out)
+      : Op(OpKind::kArgmax, std::move(name), {input}, {std::move(out)}, {}) {}
+
+  int64_t output_units() const override { return 1; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const Tensor& in = *io.inputs[0];
+    int index = 0;
+    switch (in.dtype()) {
+      case DType::kInt8:
+        index = kernels::Argmax(in.data<int8_t>(), in.num_elements());
+        break;
+      case DType::kInt16:
+        index = kernels::Argmax(in.data<int16_t>(), in.num_elements());
+        break;
+      default:
+        index = kernels::Argmax(in.values().data(), in.num_elements());
+    }
+    std::vector<Tensor> outs;
+    outs.push_back(Tensor::FromValues(DType::kInt16, {1}, {index}));
+    return outs;
+  }
+};
+
+class BranchOp final : public Op {
+ public:
+  BranchOp(std::string name, const TensorSpec& q, TensorSpec out)
+      : Op(OpKind::kBranch, std::move(name), {q}, {std::move(out)}, {}) {}
+
+  int64_t output_units() const override { return 1; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const Tensor& q = *io.inputs[0];
+    const int32_t high = ValueAt(q, 0) > ValueAt(q, 1) ? 1 : 0;
+    std::vector<Tensor> outs;
+    outs.push_back(Tensor::FromValues(DType::kInt8, {1}, {high}));
+    return outs;
+  }
+};
+
+class LstmOp final : public Op {
+ public:
+  LstmOp(const LstmParams& p, const TensorSpec& x, const TensorSpec& h0,
+         const TensorSpec& c0)
+      : Op(OpKind::kLstm, p.name, {x, h0, c0},
+           {Spec(p.h_output, DType::kInt8, {p.hidden}, 4),
+            Spec(p.c_output, DType::kInt16, {p.hidden}, 8)},
+           {Spec(p.input_weights, DType::kInt8, {4 * p.hidden, x.shape[1]}, 7),
+            Spec(p.hidden_weights, DType::kInt8, {4 * p.hidden, p.hidden}, 7),
+            Spec(p.bias, DType::kInt8, {4 * p.hidden}, 7)}),
+        shape_{static_cast<int>(x.shape[1]), p.hidden},
+        steps_(x.shape[0]) {}
+
+  int64_t output_units() const override { return shape_.hidden; }
+  int64_t WeightBytes(Range out, Range) const override {
+    return 4 * out.size() * (shape_.input + shape_.hidden);
+  }
+  int64_t BiasBytes(Range out) const override { return 4 * out.size(); }
+  int64_t Macs(Range out, Range) const override {
+    return steps_ * 4 * out.size() * (shape_.input + shape_.hidden);
+  }
+  const kernels::LstmShape& shape() const { return shape_; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    if (steps_ != 1 && !(out == all_outputs())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "op '", name(), "': a ", steps_,
+          "-step LSTM cannot run a part of its units alone (each step needs "
+          "the whole h); run it step by step with LstmStepUnits"));
+    }
+    const int h = shape_.hidden;
+    std::vector<int8_t> hs(io.inputs[1]->data<int8_t>(),
+                           io.inputs[1]->data<int8_t>() + h);
+    std::vector<int16_t> cs(io.inputs[2]->data<int16_t>(),
+                            io.inputs[2]->data<int16_t>() + h);
+    std::vector<int32_t> gates(4 * h);
+    std::vector<int8_t> h_next(h);
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    for (int64_t t = 0; t < steps_; ++t) {
+      kernels::LstmGates(x + t * shape_.input, hs.data(),
+                         io.weights[0]->data<int8_t>(),
+                         io.weights[1]->data<int8_t>(),
+                         io.weights[2]->data<int8_t>(), shape_, 0, h,
+                         gates.data());
+      kernels::LstmCellUpdate(gates.data(), cs.data(), h, cs.data(), h_next.data());
+      hs.swap(h_next);
+    }
+    Tensor h_out(DType::kInt8, {out.size()}, 4);
+    Tensor c_out(DType::kInt16, {out.size()}, 8);
+    std::copy(hs.begin() + out.begin, hs.begin() + out.end, h_out.data<int8_t>());
+    std::copy(cs.begin() + out.begin, cs.begin() + out.end, c_out.data<int16_t>());
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(h_out));
+    outs.push_back(std::move(c_out));
+    return outs;
+  }
+
+ private:
+  kernels::LstmShape shape_;
+  int64_t steps_;
+};
+
+absl::Status CheckName(absl::string_view op, absl::string_view field,
+                       const std::string& value) {
+  if (value.empty()) return Invalid(op, absl::StrCat(field, " name is empty"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Op>> MakeConv2D(const Conv2DParams& p,
+                                               const TensorSpec& input) {
+  RETURN_IF_ERROR(CheckName(p.name, "output", p.output));
+  if (input.dtype != DType::kInt8 || input.shape.size() != 3 ||
+      input.shape[1] != input.shape[2]) {
+    return Invalid(p.name, absl::StrCat("input must be int8 [C, S, S]; got ",
+                                        input.DebugString()));
+  }
+  if (p.out_channels <= 0 || p.kernel <= 0 || p.pool_shift < 0) {
+    return Invalid(p.name, absl::StrCat("out_channels ", p.out_channels, ", kernel ",
+                                        p.kernel, ", pool_shift ", p.pool_shift,
+                                        " must be positive"));
+  }
+  if (p.same_padding && p.kernel % 2 == 0) {
+    return Invalid(p.name, absl::StrCat("same padding needs an odd kernel; got ",
+                                        p.kernel));
+  }
+  kernels::Conv2DShape shape{static_cast<int>(input.shape[0]),
+                             static_cast<int>(input.shape[1]), p.kernel,
+                             p.same_padding ? p.kernel / 2 : 0};
+  const int m = shape.out_size();
+  if (m <= 0 || m % (1 << p.pool_shift) != 0) {
+    return Invalid(p.name, absl::StrCat("output side ", m,
+                                        " is not a positive multiple of the pool side ",
+                                        1 << p.pool_shift));
+  }
+  const int mp = m >> p.pool_shift;
+  TensorSpec out = Spec(p.output, DType::kInt8, {p.out_channels, mp, mp}, 4);
+  return std::unique_ptr<Op>(new Conv2DOp(p, input, std::move(out), shape));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeDense(const DenseParams& p,
+                                              const TensorSpec& input) {
+  RETURN_IF_ERROR(CheckName(p.name, "output", p.output));
+  if (input.dtype != DType::kInt8 && input.dtype != DType::kInt16) {
+    return Invalid(p.name, absl::StrCat("input must be int8 or int16; got ",
+                                        input.DebugString()));
+  }
+  if (p.out_dtype != DType::kInt8 && p.out_dtype != DType::kInt16) {
+    return Invalid(p.name, absl::StrCat("output dtype must be int8 or int16; got ",
+                                        DTypeName(p.out_dtype)));
+  }
+  if (p.out_features <= 0 || p.bias_shift < 0 || p.out_shift < 0 ||
+      p.bias_shift > 16 || p.out_shift > 16) {
+    return Invalid(p.name, absl::StrCat("out_features ", p.out_features, ", bias_shift ",
+                                        p.bias_shift, ", out_shift ", p.out_shift,
+                                        " out of range"));
+  }
+  return std::unique_ptr<Op>(new DenseOp(p, input, input.num_elements()));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeMaxPool(const std::string& name,
+                                                const std::string& output,
+                                                int shift,
+                                                const TensorSpec& input) {
+  RETURN_IF_ERROR(CheckName(name, "output", output));
+  if (input.dtype != DType::kInt8 || input.shape.size() != 3 ||
+      input.shape[1] != input.shape[2] || shift < 1 ||
+      input.shape[1] % (1 << shift) != 0) {
+    return Invalid(name, absl::StrCat("max_pool 2^", shift,
+                                      " needs int8 [C, S, S] with S a multiple of ",
+                                      1 << shift, "; got ", input.DebugString()));
+  }
+  const int64_t op = input.shape[1] >> shift;
+  TensorSpec out = Spec(output, DType::kInt8, {input.shape[0], op, op}, input.frac_bits);
+  return std::unique_ptr<Op>(new MaxPoolOp(name, input, std::move(out), shift));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeArgmax(const std::string& name,
+                                               const std::string& output,
+                                               const TensorSpec& input) {
+  RETURN_IF_ERROR(CheckName(name, "output", output));
+  if (input.num_elements() <= 0) {
+    return Invalid(name, absl::StrCat("argmax of an empty tensor ", input.DebugString()));
+  }
+  return std::unique_ptr<Op>(
+      new ArgmaxOp(name, input, Spec(output, DType::kInt16, {1}, 0)));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeBranch(const std::string& name,
+                                               const std::string& output,
+                                               const TensorSpec& q) {
+  RETURN_IF_ERROR(CheckName(name, "output", output));
+  if (q.num_elements() != 2) {
+    return Invalid(name, absl::StrCat("the decision needs 2 values; got ", q.DebugString()));
+  }
+  return std::unique_ptr<Op>(new BranchOp(name, q, Spec(output, DType::kInt8, {1}, 0)));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeLstm(const LstmParams& p,
+                                             const TensorSpec& x,
+                                             const TensorSpec& h0,
+                                             const TensorSpec& c0) {
+  RETURN_IF_ERROR(CheckName(p.name, "h output", p.h_output));
+  RETURN_IF_ERROR(CheckName(p.name, "c output", p.c_output));
+  if (p.hidden <= 0 || x.dtype != DType::kInt8 || x.shape.size() != 2 ||
+      x.shape[0] <= 0 || x.shape[1] <= 0) {
+    return Invalid(p.name, absl::StrCat("needs hidden > 0 and x int8 [T, I]; got hidden ",
+                                        p.hidden, ", x ", x.DebugString()));
+  }
+  if (h0.dtype != DType::kInt8 || h0.shape != Shape{p.hidden} ||
+      c0.dtype != DType::kInt16 || c0.shape != Shape{p.hidden}) {
+    return Invalid(p.name, absl::StrCat("needs h0 int8 [", p.hidden, "] and c0 int16 [",
+                                        p.hidden, "]; got ", h0.DebugString(), ", ",
+                                        c0.DebugString()));
+  }
+  return std::unique_ptr<Op>(new LstmOp(p, x, h0, c0));
+}
+
+namespace {
+
+absl::Status CheckLstmStep(const Op& lstm, const Tensor& x, const Tensor& h,
+                           const OpIo& weights, Range units) {
+  if (lstm.kind() != OpKind::kLstm) {
+    return Invalid(lstm.name(), "is not an lstm op");
+  }
+  const int64_t in = lstm.inputs()[0].shape[1];
+  const int64_t hidden = lstm.output_units();
+  if (x.dtype() != DType::kInt8 || x.num_elements() != in ||
+      h.dtype() != DType::kInt8 || h.num_elements() != hidden) {
+    return Invalid(lstm.name(), absl::StrCat("a step needs x int8 [", in, "] and h int8 [",
+                                             hidden, "]; got ", x.DebugString(), ", ",
+                                             h.DebugString()));
+  }
+  if (units.begin < 0 || units.end > hidden || units.size() <= 0) {
+    return Invalid(lstm.name(), absl::StrCat("units ", units.DebugString(),
+                                             " outside [0, ", hidden, ")"));
+  }
+  if (weights.weights.size() != 3) {
+    return Invalid(lstm.name(), "needs its 3 weight tensors");
+  }
+  for (size_t i = 0; i < 3; ++i) {
+    const TensorSpec& spec = lstm.weights()[i];
+    const Tensor* w = weights.weights[i];
+    if (w == nullptr || w->dtype() != spec.dtype || w->shape() != spec.shape) {
+      return Invalid(lstm.name(), absl::StrCat("weight '", spec.name, "' must be ",
+                                               ShapeString(spec.shape)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> LstmGatesForUnits(const Op& lstm, const Tensor& x,
+                                         const Tensor& h, const OpIo& weights,
+                                         Range units) {
+  RETURN_IF_ERROR(CheckLstmStep(lstm, x, h, weights, units));
+  const kernels::LstmShape shape{static_cast<int>(x.num_elements()),
+                                 static_cast<int>(lstm.output_units())};
+  Tensor gates(DType::kInt32, {4 * units.size()}, 11);
+  kernels::LstmGates(x.data<int8_t>(), h.data<int8_t>(),
+                     weights.weights[0]->data<int8_t>(),
+                     weights.weights[1]->data<int8_t>(),
+                     weights.weights[2]->data<int8_t>(), shape,
+                     static_cast<int>(units.begin), static_cast<int>(units.end),
+                     gates.data<int32_t>());
+  return gates;
+}
+
+absl::StatusOr<std::vector<Tensor>> LstmStepUnits(const Op& lstm,
+                                                  const Tensor& x,
+                                                  const Tensor& h,
+                                                  const Tensor& c,
+                                                  const OpIo& weights,
+                                                  Range units) {
+  ASSIGN_OR_RETURN(Tensor gates, LstmGatesForUnits(lstm, x, h, weights, units));
+  if (c.dtype() != DType::kInt16 || c.num_elements() != units.size()) {
+    return Invalid(lstm.name(), absl::StrCat("c must be int16 [", units.size(),
+                                             "]; got ", c.DebugString()));
+  }
+  const int n = static_cast<int>(units.size());
+  Tensor h_out(DType::kInt8, {n}, 4);
+  Tensor c_out(DType::kInt16, {n}, 8);
+  kernels::LstmCellUpdate(gates.data<int32_t>(), c.data<int16_t>(), n,
+                          c_out.data<int16_t>(), h_out.data<int8_t>());
+  std::vector<Tensor> outs;
+  outs.push_back(std::move(h_out));
+  outs.push_back(std::move(c_out));
+  return outs;
+}
+
+}  // namespace illusion::nn

@@ -1,0 +1,103 @@
+#ifndef ILLUSION_NN_OPS_H_
+#define ILLUSION_NN_OPS_H_
+
+// Factories for the concrete ops of the paper's workloads. Each factory
+// validates the parameters against the input specs, infers the output specs
+// and returns the op, or InvalidArgument naming the op and the bad value.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "nn/op.h"
+#include "nn/tensor.h"
+
+namespace illusion::nn {
+
+// Square convolution, stride 1, + bias, qRelu, max-pool 2^pool_shift.
+// Input int8 [C, S, S]; weights int8 [out_channels, C, kernel, kernel];
+// bias int8 [out_channels]; output int8 [out_channels, M >> p, M >> p] with
+// M = S - kernel + 1 (valid) or S (same padding, kernel odd).
+struct Conv2DParams {
+  std::string name;
+  std::string output;
+  std::string weights;
+  std::string bias;
+  int out_channels = 0;
+  int kernel = 0;
+  bool same_padding = false;
+  int pool_shift = 0;
+};
+absl::StatusOr<std::unique_ptr<Op>> MakeConv2D(const Conv2DParams& params,
+                                               const TensorSpec& input);
+
+// Dense layer over the flattened input (int8 or int16, N elements):
+// out = Wrap<out_dtype>((sum + (B << bias_shift)) >> out_shift).
+// Weights int8 [out_features, N]; bias int8 [out_features].
+struct DenseParams {
+  std::string name;
+  std::string output;
+  std::string weights;
+  std::string bias;
+  int out_features = 0;
+  DType out_dtype = DType::kInt16;  // kInt8 or kInt16, both wrap around
+  int bias_shift = 4;
+  int out_shift = 4;
+  int out_frac_bits = 4;
+};
+absl::StatusOr<std::unique_ptr<Op>> MakeDense(const DenseParams& params,
+                                              const TensorSpec& input);
+
+// Non-overlapping 2^shift max-pool of an int8 [C, S, S] tensor.
+absl::StatusOr<std::unique_ptr<Op>> MakeMaxPool(const std::string& name,
+                                                const std::string& output,
+                                                int shift,
+                                                const TensorSpec& input);
+
+// Index of the first maximum of a 1-D (or flattened) tensor, as int16 [1].
+absl::StatusOr<std::unique_ptr<Op>> MakeArgmax(const std::string& name,
+                                               const std::string& output,
+                                               const TensorSpec& input);
+
+// The D2NN decision: output int8 [1] = 1 (high path) iff q[0] > q[1].
+absl::StatusOr<std::unique_ptr<Op>> MakeBranch(const std::string& name,
+                                               const std::string& output,
+                                               const TensorSpec& q);
+
+// KWS LSTM over T steps. Inputs x int8 [T, I] (Q4), h0 int8 [H] (Q4), c0 int16
+// [H] (Q8); weights wi int8 [4H, I], wh int8 [4H, H], bias int8 [4H] (Q7);
+// outputs h int8 [H], c int16 [H] after the last step.
+struct LstmParams {
+  std::string name;
+  std::string h_output;
+  std::string c_output;
+  std::string input_weights;
+  std::string hidden_weights;
+  std::string bias;
+  int hidden = 0;
+};
+absl::StatusOr<std::unique_ptr<Op>> MakeLstm(const LstmParams& params,
+                                             const TensorSpec& x,
+                                             const TensorSpec& h0,
+                                             const TensorSpec& c0);
+
+// One LSTM step for hidden units `units` (the rows of all four gates), as a
+// chip of the paper's 8-chip partition computes it. x int8 [I], h int8 [H]
+// (whole), c int16 holding exactly units `units`. Returns {h', c'} of those
+// units. `weights` are wi, wh, bias as for MakeLstm.
+absl::StatusOr<std::vector<Tensor>> LstmStepUnits(const Op& lstm,
+                                                  const Tensor& x,
+                                                  const Tensor& h,
+                                                  const Tensor& c,
+                                                  const OpIo& weights,
+                                                  Range units);
+
+// The int32 Q11 gate pre-activations of one step for `units`, gate-major:
+// element [g * n + k] is gate g (i, f, g, o) of unit units.begin + k.
+absl::StatusOr<Tensor> LstmGatesForUnits(const Op& lstm, const Tensor& x,
+                                         const Tensor& h, const OpIo& weights,
+                                         Range units);
+
+}  // namespace illusion::nn
+
+#endif  // ILLUSION_NN_OPS_H_

@@ -1,0 +1,180 @@
+#include "nn/ops.h"
+
+#include <cstring>
+
+#include "common/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nn/executor.h"
+#include "nn/weights.h"
+#include "nn/workloads.h"
+
+namespace illusion::nn {
+namespace {
+
+using ::illusion::common::StatusIs;
+using ::testing::HasSubstr;
+
+// Runs a workload on seeded weights and a seeded input; returns every tensor.
+struct SeededRun {
+  Graph graph;
+  WeightMap weights;
+  TensorMap env;
+};
+
+SeededRun RunSeeded(Workload w, uint64_t seed) {
+  WorkloadOptions options;
+  options.lstm_steps = 1;
+  absl::StatusOr<Graph> graph = BuildWorkloadGraph(w, options);
+  EXPECT_OK(graph.status());
+  WeightMap weights = SeededWeights(*graph, seed);
+  TensorMap inputs;
+  for (const TensorSpec& spec : graph->inputs()) {
+    inputs[spec.name] = SeededTensor(spec, seed + 1, -16, 16);
+  }
+  ExecuteOptions all;
+  all.run_all_branches = true;
+  absl::StatusOr<TensorMap> env = ExecuteGraph(*graph, weights, inputs, all);
+  EXPECT_OK(env.status());
+  return SeededRun{*std::move(graph), std::move(weights), *std::move(env)};
+}
+
+OpIo IoFor(const Op& op, const SeededRun& run) {
+  absl::StatusOr<OpIo> io = WeightsOf(op, run.weights);
+  EXPECT_OK(io.status());
+  for (const TensorSpec& in : op.inputs()) io->inputs.push_back(&run.env.at(in.name));
+  return *io;
+}
+
+// Bytes of units [r.begin, r.end) of a tensor whose first dimension (or the
+// flattened elements, for 1-D views) is the split dimension.
+Tensor SliceUnits(const Tensor& t, int64_t units, Range r) {
+  const int64_t per_unit = t.num_elements() / units;
+  const int64_t elem = DTypeBytes(t.dtype());
+  Shape shape = {r.size() * per_unit};
+  absl::string_view bytes = t.bytes().substr(r.begin * per_unit * elem,
+                                             r.size() * per_unit * elem);
+  return *Tensor::FromBytes(t.dtype(), shape, t.frac_bits(), bytes);
+}
+
+std::vector<Range> ThreeParts(int64_t n) {
+  const int64_t a = n / 3, b = 2 * n / 3;
+  std::vector<Range> parts;
+  for (Range r : {Range{0, a}, Range{a, b}, Range{b, n}}) {
+    if (r.size() > 0) parts.push_back(r);
+  }
+  return parts;
+}
+
+class SplitTest : public ::testing::TestWithParam<Workload> {};
+
+TEST_P(SplitTest, OutputRangesConcatenateToTheWholeOutput) {
+  SeededRun run = RunSeeded(GetParam(), 7);
+  for (const auto& op : run.graph.ops()) {
+    OpIo io = IoFor(*op, run);
+    ASSERT_OK_AND_ASSIGN(std::vector<Tensor> whole, op->Execute(io));
+    std::string joined;
+    for (Range r : ThreeParts(op->output_units())) {
+      ASSERT_OK_AND_ASSIGN(std::vector<Tensor> part, op->ExecuteOutputRange(io, r));
+      joined += std::string(part[0].bytes());
+    }
+    EXPECT_EQ(joined, std::string(whole[0].bytes())) << op->name();
+  }
+}
+
+TEST_P(SplitTest, InputPartialSumsAddUpToTheWholeOutput) {
+  SeededRun run = RunSeeded(GetParam(), 11);
+  int checked = 0;
+  for (const auto& op : run.graph.ops()) {
+    if (op->input_units() == 0) continue;
+    OpIo io = IoFor(*op, run);
+    ASSERT_OK_AND_ASSIGN(std::vector<Tensor> whole, op->Execute(io));
+    const Range out = op->all_outputs();
+    Tensor total;
+    bool first = true;
+    for (Range r : ThreeParts(op->input_units())) {
+      Tensor slice = SliceUnits(*io.inputs[0], op->input_units(), r);
+      OpIo part_io = io;
+      part_io.inputs[0] = &slice;
+      ASSERT_OK_AND_ASSIGN(Tensor sums, op->PartialSums(part_io, out, r));
+      if (first) {
+        total = sums;
+        first = false;
+      } else {
+        for (int64_t i = 0; i < sums.num_elements(); ++i) {
+          total.data<int32_t>()[i] += sums.data<int32_t>()[i];
+        }
+      }
+    }
+    ASSERT_OK_AND_ASSIGN(Tensor finished, op->FinishPartialSums(total, io, out));
+    EXPECT_TRUE(finished.SameValues(whole[0])) << op->name();
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, SplitTest,
+                         ::testing::Values(Workload::kMnist, Workload::kSvhn,
+                                           Workload::kD2nn, Workload::kKwsLstm),
+                         [](const auto& info) {
+                           return std::string(WorkloadName(info.param));
+                         });
+
+TEST(LstmStepUnitsTest, EightChipSlicesEqualTheWholeStep) {
+  SeededRun run = RunSeeded(Workload::kKwsLstm, 3);
+  const Op& lstm = *run.graph.FindOp("lstm");
+  ASSERT_OK_AND_ASSIGN(OpIo weights, WeightsOf(lstm, run.weights));
+  const Tensor& x = run.env.at(kLstmX);
+  const Tensor& h0 = run.env.at(kLstmH0);
+  const Tensor& c0 = run.env.at(kLstmC0);
+  for (int chip = 0; chip < 8; ++chip) {
+    const Range units{10 * chip, 10 * chip + 10};
+    Tensor c_slice = SliceUnits(c0, 80, units);
+    ASSERT_OK_AND_ASSIGN(std::vector<Tensor> out,
+                         LstmStepUnits(lstm, x, h0, c_slice, weights, units));
+    EXPECT_EQ(std::string(out[0].bytes()),
+              std::string(SliceUnits(run.env.at("h"), 80, units).bytes()));
+    EXPECT_EQ(std::string(out[1].bytes()),
+              std::string(SliceUnits(run.env.at("c"), 80, units).bytes()));
+  }
+}
+
+TEST(OpErrorsTest, RangesOutsideTheOpAreRejected) {
+  SeededRun run = RunSeeded(Workload::kMnist, 1);
+  const Op& conv = *run.graph.FindOp("layer4");
+  OpIo io = IoFor(conv, run);
+  EXPECT_THAT(conv.ExecuteOutputRange(io, Range{20, 30}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("output range [20, 30) is not a non-empty part of [0, 24)")));
+  EXPECT_THAT(conv.PartialSums(io, Range{0, 24}, Range{0, 4}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("input slice")));
+}
+
+TEST(OpErrorsTest, MultiStepLstmRefusesAPartOfItsUnits) {
+  ASSERT_OK_AND_ASSIGN(Graph graph, BuildWorkloadGraph(Workload::kKwsLstm));
+  WeightMap weights = SeededWeights(graph, 5);
+  const Op& lstm = *graph.FindOp("lstm");
+  ASSERT_OK_AND_ASSIGN(OpIo io, WeightsOf(lstm, weights));
+  Tensor x(DType::kInt8, {40, 10}), h(DType::kInt8, {80}), c(DType::kInt16, {80});
+  io.inputs = {&x, &h, &c};
+  EXPECT_THAT(lstm.ExecuteOutputRange(io, Range{0, 10}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("40-step")));
+}
+
+TEST(OpErrorsTest, FactoriesNameTheBadParameter) {
+  TensorSpec in{"x", DType::kInt8, {3, 10, 10}, 4};
+  Conv2DParams p;
+  p.name = "bad";
+  p.output = "y";
+  p.out_channels = 4;
+  p.kernel = 3;
+  p.pool_shift = 4;
+  EXPECT_THAT(MakeConv2D(p, in),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("op 'bad': output side 8 is not a positive multiple")));
+  EXPECT_THAT(MakeBranch("d", "p", TensorSpec{"q", DType::kInt8, {3}, 0}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs 2 values")));
+}
+
+}  // namespace
+}  // namespace illusion::nn
