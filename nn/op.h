@@ -2,6 +2,7 @@
 #define ILLUSION_NN_OP_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,11 @@ class Op {
   virtual int64_t BiasBytes(Range out) const { return 0; }
   // Multiply-accumulates for outputs `out` over inputs `in`.
   virtual int64_t Macs(Range out, Range in) const { return 0; }
+
+  // The op's integer parameters by name (e.g. "kernel", "pool_shift"): with
+  // kind, name, inputs, outputs and weights they fully describe the op, so a
+  // graph can be serialized and rebuilt (graph_proto.h).
+  virtual std::map<std::string, int64_t> attrs() const { return {}; }
 
   // Whole-op totals.
   int64_t weight_bytes() const;

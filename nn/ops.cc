@@ -53,6 +53,12 @@ class Conv2DOp final : public Op {
     return out.size() * in.size() * shape_.kernel * shape_.kernel;
   }
   int64_t BiasBytes(Range out) const override { return out.size(); }
+  std::map<std::string, int64_t> attrs() const override {
+    return {{"out_channels", out_channels_},
+            {"kernel", shape_.kernel},
+            {"same_padding", shape_.pad > 0 ? 1 : 0},
+            {"pool_shift", pool_shift_}};
+  }
   int64_t Macs(Range out, Range in) const override {
     const int64_t m = shape_.out_size();
     return out.size() * in.size() * shape_.kernel * shape_.kernel * m * m;
@@ -122,6 +128,13 @@ class DenseOp final : public Op {
   }
   int64_t BiasBytes(Range out) const override { return out.size(); }
   int64_t Macs(Range out, Range in) const override { return out.size() * in.size(); }
+  std::map<std::string, int64_t> attrs() const override {
+    return {{"out_features", params_.out_features},
+            {"out_bits", params_.out_dtype == DType::kInt8 ? 8 : 16},
+            {"bias_shift", params_.bias_shift},
+            {"out_shift", params_.out_shift},
+            {"out_frac_bits", params_.out_frac_bits}};
+  }
 
   absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
       const OpIo& io, Range out) const override {
@@ -187,6 +200,7 @@ class MaxPoolOp final : public Op {
         shift_(shift) {}
 
   int64_t output_units() const override { return inputs()[0].shape[0]; }
+  std::map<std::string, int64_t> attrs() const override { return {{"shift", shift_}}; }
 
   absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
       const OpIo& io, Range out) const override {
@@ -279,7 +293,9 @@ class LstmOp final : public Op {
   int64_t Macs(Range out, Range) const override {
     return steps_ * 4 * out.size() * (shape_.input + shape_.hidden);
   }
-  const kernels::LstmShape& shape() const { return shape_; }
+  std::map<std::string, int64_t> attrs() const override {
+    return {{"hidden", shape_.hidden}};
+  }
 
   absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
       const OpIo& io, Range out) const override {
