@@ -4,6 +4,12 @@
 //     Runs the bit-exact golden model of all four workloads (mnist, svhn,
 //     d2nn, kws_lstm) on their reference samples and prints each class and
 //     the per-inference time. Without reference data: seeded weights/inputs.
+//
+//   illusionctl partition --workload=NAME --strategy=paper|greedy|ideal
+//       [--chips=N] [--memsize_mib=M] [--format=table|json|paper-csv]
+//     Partitions a workload. Today: greedy and ideal for the scaled-out
+//     workloads (alexnet, vgg16, resnet50, lstm_lm, and the net parts
+//     alex_net, vgg_net, lstm_langmod, lstm_langmod_1).
 
 #include <cstdlib>
 #include <iostream>
@@ -14,12 +20,18 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "clients/golden_run.h"
+#include "clients/partition_command.h"
 
 ABSL_FLAG(std::string, reference_dir, "",
           "the kit's reference folder (default: $ILLUSION_REFERENCE_DIR, else "
           "../shared/reference)");
 ABSL_FLAG(int, repeat, 200, "timed repetitions per sample");
 ABSL_FLAG(bool, json, false, "print JSON instead of a table");
+ABSL_FLAG(std::string, workload, "", "partition: workload or net-part name");
+ABSL_FLAG(std::string, strategy, "", "partition: paper, greedy or ideal");
+ABSL_FLAG(int, chips, 0, "partition: chip count (checked against the result)");
+ABSL_FLAG(double, memsize_mib, 0, "partition: per-chip weight memory in MiB");
+ABSL_FLAG(std::string, format, "table", "partition: table, json or paper-csv");
 
 namespace {
 
@@ -28,7 +40,10 @@ constexpr char kUsage[] =
     "commands:\n"
     "  golden   run the golden model of all four workloads on their reference\n"
     "           samples; print class and per-inference time\n"
-    "           flags: --reference_dir=DIR --repeat=N --json";
+    "           flags: --reference_dir=DIR --repeat=N --json\n"
+    "  partition partition a workload\n"
+    "           flags: --workload=NAME --strategy=paper|greedy|ideal [--chips=N]\n"
+    "                  [--memsize_mib=M] [--format=table|json|paper-csv]";
 
 std::string DefaultReferenceDir() {
   const char* env = std::getenv("ILLUSION_REFERENCE_DIR");
@@ -64,6 +79,22 @@ int RunGolden() {
   return 0;
 }
 
+int RunPartition() {
+  illusion::clients::PartitionCommandOptions options;
+  options.workload = absl::GetFlag(FLAGS_workload);
+  options.strategy = absl::GetFlag(FLAGS_strategy);
+  options.chips = absl::GetFlag(FLAGS_chips);
+  options.memsize_mib = absl::GetFlag(FLAGS_memsize_mib);
+  options.format = absl::GetFlag(FLAGS_format);
+  absl::StatusOr<std::string> out = illusion::clients::RunPartitionCommand(options);
+  if (!out.ok()) {
+    std::cerr << "illusionctl partition: " << out.status().message() << "\n";
+    return 1;
+  }
+  std::cout << *out;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,6 +106,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[1];
   if (command == "golden") return RunGolden();
+  if (command == "partition") return RunPartition();
   std::cerr << "illusionctl: unknown command '" << command << "'\n" << kUsage << "\n";
   return 2;
 }
