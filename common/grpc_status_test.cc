@@ -26,9 +26,9 @@ TEST(GrpcStatusTest, EveryCanonicalCodeRoundTrips) {
 TEST(GrpcStatusTest, NamedCodesMatch) {
   EXPECT_EQ(ToGrpcStatus(absl::ResourceExhaustedError("x")).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "y"))
-                .code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "y")).code(),
+      absl::StatusCode::kUnavailable);
 }
 
 TEST(GrpcStatusTest, NonCanonicalCodeBecomesUnknown) {

@@ -41,15 +41,15 @@ const absl::Status& AsStatus(const absl::StatusOr<T>& status_or) {
 // Evaluates `expr` (an absl::Status or absl::StatusOr<T>) once; if it is not
 // OK, returns its status from the enclosing function, which must return
 // absl::Status or absl::StatusOr<U>.
-#define RETURN_IF_ERROR(expr)                                              \
-  do {                                                                     \
-    const auto& illusion_status_macros_value_ = (expr);                    \
-    const ::absl::Status& illusion_status_macros_status_ =                 \
-        ::illusion::common::status_macros_internal::AsStatus(              \
-            illusion_status_macros_value_);                                \
-    if (ABSL_PREDICT_FALSE(!illusion_status_macros_status_.ok())) {        \
-      return illusion_status_macros_status_;                               \
-    }                                                                      \
+#define RETURN_IF_ERROR(expr)                                       \
+  do {                                                              \
+    const auto& illusion_status_macros_value_ = (expr);             \
+    const ::absl::Status& illusion_status_macros_status_ =          \
+        ::illusion::common::status_macros_internal::AsStatus(       \
+            illusion_status_macros_value_);                         \
+    if (ABSL_PREDICT_FALSE(!illusion_status_macros_status_.ok())) { \
+      return illusion_status_macros_status_;                        \
+    }                                                               \
   } while (false)
 
 // Evaluates `expr` (an absl::StatusOr<T>) once; if it is not OK, returns its
@@ -58,8 +58,8 @@ const absl::Status& AsStatus(const absl::StatusOr<T>& status_or) {
 // existing lvalue. Expands to several statements: do not use it as the body
 // of an unbraced if/else. A `lhs` containing a comma (e.g. std::pair<A, B> x)
 // must be declared on its own line first.
-#define ASSIGN_OR_RETURN(lhs, expr)                                        \
-  ILLUSION_ASSIGN_OR_RETURN_IMPL_(                                         \
+#define ASSIGN_OR_RETURN(lhs, expr)                                          \
+  ILLUSION_ASSIGN_OR_RETURN_IMPL_(                                           \
       ILLUSION_STATUS_MACROS_CONCAT_(illusion_status_or_, __COUNTER__), lhs, \
       expr)
 

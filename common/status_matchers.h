@@ -219,14 +219,14 @@ IsOkAndHolds(InnerMatcher&& inner_matcher) {
 // Evaluates `rexpr` (an absl::StatusOr<T>), ASSERTs it is OK, and moves the
 // value into `lhs` (a declaration or an lvalue). Several statements; only in
 // functions returning void (like every ASSERT_*).
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                     \
-  ILLUSION_ASSERT_OK_AND_ASSIGN_IMPL_(                                       \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                       \
+  ILLUSION_ASSERT_OK_AND_ASSIGN_IMPL_(                                         \
       ILLUSION_STATUS_MACROS_CONCAT_(illusion_assert_status_or_, __COUNTER__), \
       lhs, rexpr)
 
 #define ILLUSION_ASSERT_OK_AND_ASSIGN_IMPL_(status_or, lhs, rexpr) \
-  auto status_or = (rexpr);                                         \
-  ASSERT_TRUE(status_or.ok()) << status_or.status();                \
+  auto status_or = (rexpr);                                        \
+  ASSERT_TRUE(status_or.ok()) << status_or.status();               \
   lhs = std::move(status_or).value()
 
 #endif  // ILLUSION_COMMON_STATUS_MATCHERS_H_

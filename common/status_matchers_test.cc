@@ -36,8 +36,8 @@ TEST(StatusMatchersTest, StatusIsChecksCodeAndMessage) {
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
                                HasSubstr("zero_point")));
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
-                               "bad zero_point 3"));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kInvalidArgument, "bad zero_point 3"));
   EXPECT_THAT(status, Not(StatusIs(absl::StatusCode::kNotFound)));
   EXPECT_THAT(status, Not(StatusIs(absl::StatusCode::kInvalidArgument,
                                    HasSubstr("arena"))));
@@ -60,8 +60,7 @@ TEST(StatusMatchersTest, DescribesMismatch) {
   const testing::Matcher<absl::Status> matcher =
       StatusIs(absl::StatusCode::kNotFound, HasSubstr("chip"));
   testing::StringMatchResultListener listener;
-  EXPECT_FALSE(
-      matcher.MatchAndExplain(absl::InternalError("boom"), &listener));
+  EXPECT_FALSE(matcher.MatchAndExplain(absl::InternalError("boom"), &listener));
   EXPECT_THAT(listener.str(), HasSubstr("INTERNAL: boom"));
   EXPECT_THAT(testing::DescribeMatcher<absl::Status>(matcher),
               HasSubstr("has a status code that"));

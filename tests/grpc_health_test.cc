@@ -106,8 +106,8 @@ TEST_F(GrpcHealthTest, ReflectionListsServices) {
   grpc::ClientContext context;
   SetDeadline(&context);
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
-      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-      &cq);
+      &context,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   call->StartCall(Tag(1));
   ASSERT_TRUE(Await(&cq, 1));
 

@@ -4,8 +4,10 @@
 Bazel's own closing line ('Executed 5 out of 5 tests: 5 tests pass.') counts
 test *targets*; CI log parsers want test *cases*. Sources:
 
-  * every test.xml under --testlogs (default bazel-testlogs) that is newer than
-    --newer FILE (so results of earlier invocations are ignored): each
+  * the test.xml files under --testlogs (default bazel-testlogs) that are
+    newer than --newer FILE (so results of earlier invocations are ignored)
+    and, if the log lists the run's test targets (--test_summary=short, set
+    by config ci), belong to one of those targets: each
     <testcase> is failed (has <failure>/<error>), skipped (gtest GTEST_SKIP:
     result="skipped", status="notrun" or <skipped>) or passed;
   * --bazel-log FILE, the captured output of `bazel test`: every target it
@@ -22,9 +24,13 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-# Terse/short summary lines: "//pkg:name   FAILED in 0.3s", "//a:b  NO STATUS".
-_FAILED_TARGET = re.compile(
-    r"^(//\S*|@\S*)\s+(FAILED TO BUILD|FAILED|NO STATUS|TIMEOUT|INCOMPLETE|REMOTE FAILURE)\b")
+# Summary lines: "//pkg:name   PASSED in 0.3s", "//a:b  NO STATUS",
+# "//c:d  (cached) PASSED in 0.1s".
+_TARGET_LINE = re.compile(
+    r"^(//\S*|@\S*)\s+(?:\(cached\)\s+)?"
+    r"(PASSED|FLAKY|FAILED TO BUILD|FAILED|NO STATUS|TIMEOUT|INCOMPLETE"
+    r"|REMOTE FAILURE)\b")
+_OK_STATUSES = ("PASSED", "FLAKY")
 
 
 def count_cases(xml_path):
@@ -45,13 +51,14 @@ def count_cases(xml_path):
     return passed, failed, skipped
 
 
-def failed_targets(log_path):
-    targets = set()
+def reported_targets(log_path):
+    """Returns ({label: status}) of the test targets listed in a bazel log."""
+    targets = {}
     with open(log_path, errors="replace") as log:
         for line in log:
-            match = _FAILED_TARGET.match(line.strip())
+            match = _TARGET_LINE.match(line.strip())
             if match:
-                targets.add(match.group(1))
+                targets[match.group(1)] = match.group(2)
     return targets
 
 
@@ -65,6 +72,15 @@ def target_dir(testlogs, label):
     return testlogs / package / name
 
 
+def xml_files(testlogs, tdir):
+    """test.xml files of one target: <tdir>/test.xml, shard_*/ and run_*/."""
+    if tdir is None or not tdir.is_dir():
+        return []
+    files = [tdir / "test.xml"] + sorted(tdir.glob("shard_*/test.xml")) + sorted(
+        tdir.glob("run_*/test.xml")) + sorted(tdir.glob("shard_*/run_*/test.xml"))
+    return [f for f in files if f.is_file()]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--testlogs", default="bazel-testlogs")
@@ -75,21 +91,29 @@ def main():
     testlogs = pathlib.Path(args.testlogs_pos or args.testlogs)
     since = os.stat(args.newer).st_mtime if args.newer else None
 
+    reported = {}
+    if args.bazel_log and os.path.exists(args.bazel_log):
+        reported = reported_targets(args.bazel_log)
+    # With --test_summary=short (config ci) the log lists every test target of
+    # the run: ignore XML of other targets (e.g. a concurrent invocation).
+    if any(status in _OK_STATUSES for status in reported.values()):
+        candidates = [x for t in reported for x in xml_files(testlogs, target_dir(testlogs, t))]
+    else:  # --test_summary=terse and nothing failed: no target list.
+        candidates = sorted(testlogs.rglob("test.xml")) if testlogs.is_dir() else []
+
     passed = failed = skipped = 0
     failed_per_xml = {}
-    if testlogs.is_dir():
-        for xml in sorted(testlogs.rglob("test.xml")):
-            if since is not None and xml.stat().st_mtime < since:
-                continue
-            p, f, s = count_cases(xml)
-            passed, failed, skipped = passed + p, failed + f, skipped + s
-            failed_per_xml[xml.resolve()] = f
+    for xml in candidates:
+        if since is not None and xml.stat().st_mtime < since:
+            continue
+        p, f, s = count_cases(xml)
+        passed, failed, skipped = passed + p, failed + f, skipped + s
+        failed_per_xml[xml.resolve()] = f
 
-    if args.bazel_log and os.path.exists(args.bazel_log):
-        for label in sorted(failed_targets(args.bazel_log)):
-            tdir = target_dir(testlogs, label)
-            shown = tdir is not None and tdir.is_dir() and any(
-                failed_per_xml.get(x.resolve(), 0) > 0 for x in tdir.rglob("test.xml"))
+    for label, status in sorted(reported.items()):
+        if status not in _OK_STATUSES:
+            shown = any(failed_per_xml.get(x.resolve(), 0) > 0
+                        for x in xml_files(testlogs, target_dir(testlogs, label)))
             if not shown:
                 print(f"counted as failed (no failing test case in test.xml): {label}",
                       file=sys.stderr)
