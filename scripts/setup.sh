@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  nlohmann-json3-dev
 )
 
 log() { echo "setup.sh: $*" >&2; }
