@@ -1,5 +1,7 @@
 #include "partitioner/testing/reference_csv.h"
 
+#include "tests/testing/reference_data.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -129,21 +131,21 @@ absl::StatusOr<CsvTable> ReadCsvFile(const std::string& path) {
   return table;
 }
 
-std::string ReferenceDir() {
-  const char* dir = std::getenv("ILLUSION_REFERENCE_DIR");
-  if (dir != nullptr && *dir != '\0') return dir;
-  return "../shared/reference";
-}
-
 void ReferenceDataTest::SetUp() {
-  paper_sim_dir_ = ReferenceDir() + "/paper_sim";
-  std::error_code error;
-  if (std::filesystem::is_directory(paper_sim_dir_, error)) return;
-  const std::string reason = absl::StrCat(
-      "reference data not found at '", paper_sim_dir_,
-      "' (set ILLUSION_REFERENCE_DIR to the kit's reference directory)");
-  const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string(ci) == "true") {
+  // The kit is located, and a missing kit skipped or failed (CI=true), by the
+  // project-wide rule in tests/testing/reference_data.h.
+  absl::StatusOr<std::string> dir = ::illusion::testing::ReferenceDir();
+  std::string reason;
+  if (dir.ok()) {
+    paper_sim_dir_ = *dir + "/paper_sim";
+    std::error_code error;
+    if (std::filesystem::is_directory(paper_sim_dir_, error)) return;
+    reason = absl::StrCat("reference data not found at '", paper_sim_dir_,
+                          "' (set ILLUSION_REFERENCE_DIR to the kit's reference directory)");
+  } else {
+    reason = std::string(dir.status().message());
+  }
+  if (::illusion::testing::RunningInCi()) {
     FAIL() << reason;
   }
   GTEST_SKIP() << reason;

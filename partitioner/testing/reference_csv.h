@@ -59,16 +59,13 @@ absl::StatusOr<CsvTable> ParseCsv(absl::string_view text);
 // Reads and parses a file; NotFound if it cannot be read.
 absl::StatusOr<CsvTable> ReadCsvFile(const std::string& path);
 
-// $ILLUSION_REFERENCE_DIR, or "../shared/reference".
-std::string ReferenceDir();
-
 // Fixture for tests that read the kit's paper_sim CSVs. Not thread-safe (a
 // gtest fixture).
 class ReferenceDataTest : public ::testing::Test {
  protected:
   void SetUp() override;
 
-  // Reads <ReferenceDir()>/paper_sim/<file>; adds a fatal-free failure and
+  // Reads <reference dir>/paper_sim/<file>; adds a fatal-free failure and
   // returns an empty table if that fails.
   CsvTable LoadPaperSim(absl::string_view file) const;
 
