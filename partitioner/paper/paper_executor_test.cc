@@ -2,7 +2,7 @@
 // (reference/illusion/<wl>/messages*.json, "in_generated"/"out_generated"),
 // and against the unpartitioned golden model (nn::ExecuteGraph).
 
-#include "partitioner/paper/paper_executor.h"
+#include "partitioner/partition_executor.h"
 
 #include <algorithm>
 #include <fstream>
@@ -81,7 +81,7 @@ struct Loaded {
   nn::WeightMap weights;
   TensorMap inputs;
   TensorMap golden;
-  PaperRun run;
+  PartitionRun run;
 };
 
 absl::StatusOr<Loaded> RunCase(const std::string& ref, Workload w, int chips, bool nv,
@@ -96,9 +96,9 @@ absl::StatusOr<Loaded> RunCase(const std::string& ref, Workload w, int chips, bo
   if (!golden.ok()) return golden.status();
   PaperPartitionOptions options;
   options.d2nn_nv = nv;
-  absl::StatusOr<PaperPartition> p = PaperPartitionFor(w, chips, options);
+  absl::StatusOr<Partition> p = PaperPartitionFor(w, chips, options);
   if (!p.ok()) return p.status();
-  absl::StatusOr<PaperRun> run = ExecutePaperPartition(*p, *g, *weights, *inputs);
+  absl::StatusOr<PartitionRun> run = ExecutePartition(*p, *g, *weights, *inputs);
   if (!run.ok()) return run.status();
   return Loaded{*std::move(g), *std::move(weights), *std::move(inputs), *std::move(golden),
                 *std::move(run)};
@@ -191,7 +191,7 @@ INSTANTIATE_TEST_SUITE_P(
 // (in, out) word counts per chip label.
 using Counts = std::map<std::string, std::pair<size_t, size_t>>;
 
-Counts CountsOf(const PaperRun& run) {
+Counts CountsOf(const PartitionRun& run) {
   Counts counts;
   for (const ChipRun& r : run.chips) counts[r.label] = {r.in.size(), r.out.size()};
   return counts;

@@ -20,7 +20,7 @@ constexpr char kLast[] = "last";
 Guard PathIs(int value) { return Guard{kPath, value}; }
 Guard LastIs(int value) { return Guard{kLast, value}; }
 
-std::string PsumOf(const std::string& op) { return op + ".psum"; }
+std::string PsumOf(const std::string& op) { return PartialSumTensor(op); }
 
 // Accumulates a partition step by step; the first error is kept. Not
 // thread-safe; lives for one PaperPartitionFor call and borrows the graph.
@@ -28,14 +28,15 @@ class Builder {
  public:
   Builder(const nn::Graph& graph, Workload workload, PaperMode mode, bool nv)
       : graph_(graph) {
-    p_.workload = workload;
+    p_.strategy = Strategy::kPaper;
+    p_.graph_name = std::string(nn::WorkloadName(workload));
     p_.mode = mode;
     p_.d2nn_nv = nv;
   }
 
   // Adds a wake-up of physical chip `chip`; returns its index.
   int Chip(int chip, std::string label = "", int resumes = -1) {
-    ChipPlan c;
+    ChipSlice c;
     c.chip = chip;
     c.label = label.empty() ? std::to_string(chip) : std::move(label);
     c.resumes = resumes;
@@ -108,26 +109,9 @@ class Builder {
     p_.aux_tensors.push_back(std::move(spec));
   }
 
-  absl::StatusOr<PaperPartition> Finish() {
+  absl::StatusOr<Partition> Finish() {
     if (!status_.ok()) return status_;
-    for (ChipPlan& c : p_.chips) {
-      c.weight_bytes = 0;
-      for (const ChipStep& s : c.steps) {
-        const nn::Op& o = *graph_.FindOp(s.op);
-        switch (s.kind) {
-          case StepKind::kOutputRange:
-          case StepKind::kLstmUnits:
-            c.weight_bytes += o.WeightBytes(s.out, o.all_inputs()) + o.BiasBytes(s.out);
-            break;
-          case StepKind::kPartialSums:
-            c.weight_bytes += o.WeightBytes(s.out, s.in);
-            break;
-          case StepKind::kFinishPartialSums:
-            c.weight_bytes += o.BiasBytes(s.out);
-            break;
-        }
-      }
-    }
+    RETURN_IF_ERROR(ComputeSliceWeightBytes(graph_, p_));
     return std::move(p_);
   }
 
@@ -153,7 +137,7 @@ class Builder {
   }
 
   const nn::Graph& graph_;
-  PaperPartition p_;
+  Partition p_;
   absl::Status status_;
 };
 
@@ -325,26 +309,13 @@ void Lstm(Builder& b, int chips) {
 
 }  // namespace
 
-int64_t PaperPartition::total_weight_bytes() const {
-  int64_t total = 0;
-  for (const ChipPlan& c : chips) total += c.weight_bytes;
-  return total;
-}
-
-int PaperPartition::FindChip(const std::string& label) const {
-  for (size_t i = 0; i < chips.size(); ++i) {
-    if (chips[i].label == label) return static_cast<int>(i);
-  }
-  return -1;
-}
-
 absl::StatusOr<nn::Graph> PaperGraph(Workload workload) {
   nn::WorkloadOptions options;
   options.lstm_steps = 1;
   return nn::BuildWorkloadGraph(workload, options);
 }
 
-absl::StatusOr<PaperPartition> PaperPartitionFor(Workload workload, int chips,
+absl::StatusOr<Partition> PaperPartitionFor(Workload workload, int chips,
                                                  const PaperPartitionOptions& options) {
   ASSIGN_OR_RETURN(PaperMode mode, PaperModeForChips(chips));
   if (options.d2nn_nv && (workload != Workload::kD2nn || mode != PaperMode::kEightChip)) {

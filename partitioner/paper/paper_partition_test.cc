@@ -17,11 +17,11 @@ using nn::Workload;
 std::vector<int64_t> WeightBytes(Workload w, int chips, bool nv = false) {
   PaperPartitionOptions options;
   options.d2nn_nv = nv;
-  absl::StatusOr<PaperPartition> p = PaperPartitionFor(w, chips, options);
+  absl::StatusOr<Partition> p = PaperPartitionFor(w, chips, options);
   EXPECT_OK(p.status());
   std::vector<int64_t> bytes;
   if (!p.ok()) return bytes;
-  for (const ChipPlan& c : p->chips) bytes.push_back(c.weight_bytes);
+  for (const ChipSlice& c : p->chips) bytes.push_back(c.weight_bytes);
   return bytes;
 }
 
@@ -50,9 +50,9 @@ TEST(PaperPartitionTest, WeightBytesAsTabulated) {
 
 TEST(PaperPartitionTest, WholeModelIsCoveredOnce) {
   for (Workload w : {Workload::kMnist, Workload::kSvhn, Workload::kD2nn, Workload::kKwsLstm}) {
-    ASSERT_OK_AND_ASSIGN(PaperPartition target, PaperPartitionFor(w, 1));
+    ASSERT_OK_AND_ASSIGN(Partition target, PaperPartitionFor(w, 1));
     for (int chips : {4, 8}) {
-      ASSERT_OK_AND_ASSIGN(PaperPartition p, PaperPartitionFor(w, chips));
+      ASSERT_OK_AND_ASSIGN(Partition p, PaperPartitionFor(w, chips));
       EXPECT_EQ(p.total_weight_bytes(), target.total_weight_bytes())
           << nn::WorkloadName(w) << " " << chips;
     }
@@ -60,20 +60,20 @@ TEST(PaperPartitionTest, WholeModelIsCoveredOnce) {
 }
 
 TEST(PaperPartitionTest, ChipsAndModeWords) {
-  ASSERT_OK_AND_ASSIGN(PaperPartition p, PaperPartitionFor(Workload::kD2nn, 8, {true}));
+  ASSERT_OK_AND_ASSIGN(Partition p, PaperPartitionFor(Workload::kD2nn, 8, {true}));
   ASSERT_EQ(p.chips.size(), 9u);
   EXPECT_EQ(p.chips[2].label, "00");
   EXPECT_EQ(p.chips[2].mode_word, 0x0001);
   EXPECT_EQ(p.chips[2].resumes, 0);
   EXPECT_EQ(p.FindChip("7"), 8);
-  ASSERT_OK_AND_ASSIGN(PaperPartition sm, PaperPartitionFor(Workload::kMnist, 4));
+  ASSERT_OK_AND_ASSIGN(Partition sm, PaperPartitionFor(Workload::kMnist, 4));
   EXPECT_EQ(sm.chips[3].mode_word, 0x0800);
   EXPECT_EQ(sm.mode, PaperMode::kFourChip);
 }
 
 // Payload sizes of §2.2 (MNIST 8-chip: conv2 300, conv3 64, conv4 12, psum 20).
 TEST(PaperPartitionTest, MnistEightChipMessageSizes) {
-  ASSERT_OK_AND_ASSIGN(PaperPartition p, PaperPartitionFor(Workload::kMnist, 8));
+  ASSERT_OK_AND_ASSIGN(Partition p, PaperPartitionFor(Workload::kMnist, 8));
   std::vector<int64_t> sizes;
   for (const MessagePlan& m : p.messages) {
     int64_t words = 0;
@@ -84,7 +84,7 @@ TEST(PaperPartitionTest, MnistEightChipMessageSizes) {
 }
 
 TEST(PaperPartitionTest, SvhnEightChipSlicesCoverWholeWords) {
-  ASSERT_OK_AND_ASSIGN(PaperPartition p, PaperPartitionFor(Workload::kSvhn, 8));
+  ASSERT_OK_AND_ASSIGN(Partition p, PaperPartitionFor(Workload::kSvhn, 8));
   std::vector<int64_t> begins;
   for (const MessagePlan& m : p.messages) {
     if (m.source == 1) begins.push_back(m.payload[0].bytes.begin / 2);
@@ -93,7 +93,7 @@ TEST(PaperPartitionTest, SvhnEightChipSlicesCoverWholeWords) {
 }
 
 TEST(PaperPartitionTest, RejectsOtherChipCounts) {
-  absl::StatusOr<PaperPartition> p = PaperPartitionFor(Workload::kMnist, 3);
+  absl::StatusOr<Partition> p = PaperPartitionFor(Workload::kMnist, 3);
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(p.status().message(), HasSubstr("3"));

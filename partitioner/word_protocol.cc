@@ -1,4 +1,4 @@
-#include "partitioner/paper/word_protocol.h"
+#include "partitioner/word_protocol.h"
 
 #include <cstring>
 

@@ -1,5 +1,5 @@
-#ifndef ILLUSION_PARTITIONER_PAPER_WORD_PROTOCOL_H_
-#define ILLUSION_PARTITIONER_PAPER_WORD_PROTOCOL_H_
+#ifndef ILLUSION_PARTITIONER_WORD_PROTOCOL_H_
+#define ILLUSION_PARTITIONER_WORD_PROTOCOL_H_
 
 // The Illusion inter-chip link protocol (workloads.md §2.1): 16-bit words,
 // one-hot mode words naming a chip, packing of int8/int16/int32 payloads,
@@ -110,4 +110,4 @@ std::string FormatWordText(absl::Span<const uint16_t> words);
 
 }  // namespace illusion::partitioner
 
-#endif  // ILLUSION_PARTITIONER_PAPER_WORD_PROTOCOL_H_
+#endif  // ILLUSION_PARTITIONER_WORD_PROTOCOL_H_
