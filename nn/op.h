@@ -70,6 +70,9 @@ class Op {
   // Units of the input split dimension, or 0 when the op cannot produce
   // partial sums over part of its input.
   virtual int64_t input_units() const { return 0; }
+  // int32 partial sums per output unit (a conv's pre-pooling plane, 1 for
+  // dense); the "<op>.psum" accumulator holds output_units() times this.
+  virtual int64_t partial_sums_per_unit() const { return 1; }
   Range all_outputs() const { return Range{0, output_units()}; }
   Range all_inputs() const { return Range{0, input_units()}; }
 

@@ -49,6 +49,9 @@ class Conv2DOp final : public Op {
 
   int64_t output_units() const override { return out_channels_; }
   int64_t input_units() const override { return shape_.in_channels_total; }
+  int64_t partial_sums_per_unit() const override {
+    return int64_t{shape_.out_size()} * shape_.out_size();
+  }
   int64_t WeightBytes(Range out, Range in) const override {
     return out.size() * in.size() * shape_.kernel * shape_.kernel;
   }
