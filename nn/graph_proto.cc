@@ -5,16 +5,15 @@
 #include "common/status_macros.h"
 
 namespace illusion::nn {
-namespace {
 
-void SpecToProto(const TensorSpec& spec, illusion::v1::TensorSpec* proto) {
+void TensorSpecToProto(const TensorSpec& spec, illusion::v1::TensorSpec* proto) {
   proto->set_name(spec.name);
   proto->set_dtype(DTypeToProto(spec.dtype));
   for (int64_t d : spec.shape) proto->add_shape(d);
   proto->set_frac_bits(spec.frac_bits);
 }
 
-absl::StatusOr<TensorSpec> SpecFromProto(const illusion::v1::TensorSpec& proto) {
+absl::StatusOr<TensorSpec> TensorSpecFromProto(const illusion::v1::TensorSpec& proto) {
   TensorSpec spec;
   spec.name = proto.name();
   ASSIGN_OR_RETURN(spec.dtype, DTypeFromProto(proto.dtype()));
@@ -22,6 +21,8 @@ absl::StatusOr<TensorSpec> SpecFromProto(const illusion::v1::TensorSpec& proto) 
   spec.frac_bits = proto.frac_bits();
   return spec;
 }
+
+namespace {
 
 illusion::v1::OpKind KindToProto(OpKind kind) {
   switch (kind) {
@@ -189,11 +190,11 @@ absl::StatusOr<Tensor> TensorFromProto(const illusion::v1::Tensor& proto) {
 illusion::v1::Graph GraphToProto(const Graph& graph) {
   illusion::v1::Graph proto;
   proto.set_name(graph.name());
-  for (const TensorSpec& in : graph.inputs()) SpecToProto(in, proto.add_inputs());
+  for (const TensorSpec& in : graph.inputs()) TensorSpecToProto(in, proto.add_inputs());
   for (const std::string& out : graph.outputs()) {
-    SpecToProto(*graph.FindTensor(out), proto.add_outputs());
+    TensorSpecToProto(*graph.FindTensor(out), proto.add_outputs());
   }
-  for (const TensorSpec& w : graph.weights()) SpecToProto(w, proto.add_weights());
+  for (const TensorSpec& w : graph.weights()) TensorSpecToProto(w, proto.add_weights());
   for (const auto& op : graph.ops()) {
     illusion::v1::Op* p = proto.add_ops();
     p->set_name(op->name());
@@ -201,7 +202,7 @@ illusion::v1::Graph GraphToProto(const Graph& graph) {
     for (const TensorSpec& s : op->inputs()) p->add_inputs(s.name);
     for (const TensorSpec& s : op->outputs()) {
       p->add_outputs(s.name);
-      SpecToProto(s, proto.add_activations());
+      TensorSpecToProto(s, proto.add_activations());
     }
     for (const TensorSpec& s : op->weights()) p->add_weights(s.name);
     for (const auto& [key, value] : op->attrs()) (*p->mutable_int_attrs())[key] = value;
@@ -216,7 +217,7 @@ illusion::v1::Graph GraphToProto(const Graph& graph) {
 absl::StatusOr<Graph> GraphFromProto(const illusion::v1::Graph& proto) {
   GraphBuilder b(proto.name());
   for (const illusion::v1::TensorSpec& in : proto.inputs()) {
-    ASSIGN_OR_RETURN(TensorSpec spec, SpecFromProto(in));
+    ASSIGN_OR_RETURN(TensorSpec spec, TensorSpecFromProto(in));
     b.AddInput(std::move(spec));
   }
   for (const illusion::v1::Op& op : proto.ops()) {

@@ -16,6 +16,10 @@ illusion::v1::DType DTypeToProto(DType dtype);
 // InvalidArgument for DTYPE_UNSPECIFIED or an unknown value.
 absl::StatusOr<DType> DTypeFromProto(illusion::v1::DType dtype);
 
+void TensorSpecToProto(const TensorSpec& spec, illusion::v1::TensorSpec* proto);
+// InvalidArgument naming the spec for a bad dtype.
+absl::StatusOr<TensorSpec> TensorSpecFromProto(const illusion::v1::TensorSpec& proto);
+
 void TensorToProto(const std::string& name, const Tensor& tensor,
                    illusion::v1::Tensor* proto);
 // InvalidArgument naming the tensor when dtype, shape and data disagree.
