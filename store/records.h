@@ -1,0 +1,111 @@
+// Plain row structs of the trace store (store/trace_store.h), one per table.
+// Units: `*_s` are virtual seconds from the start of the run, `energy_j`
+// joules, `*_bytes` bytes; chip ids are 0-based. Wall-clock stamps are ISO
+// 8601 UTC text ("2024-05-01T12:00:00.123Z"). Plain values: thread-compatible.
+
+#ifndef ILLUSION_STORE_RECORDS_H_
+#define ILLUSION_STORE_RECORDS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace illusion::store {
+
+// Life cycle of a run. kRunning until FinishRun(); a run whose owning
+// process died while running is marked kIncomplete when a store is opened.
+enum class RunStatus { kRunning, kComplete, kIncomplete, kFailed };
+
+// "running", "complete", "incomplete", "failed" (the values in the table).
+absl::string_view RunStatusName(RunStatus status);
+// The inverse; INVALID_ARGUMENT naming the value and the valid ones.
+absl::StatusOr<RunStatus> ParseRunStatus(absl::string_view name);
+
+// experiments: a workload + weights + strategy + chip model configuration.
+struct ExperimentRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string created_at;
+  std::string config_json;  // Opaque to the store.
+};
+
+// What StartRun() needs to know about a new run.
+struct RunSpec {
+  int64_t experiment_id = 0;
+  std::string strategy;  // Partition strategy: "paper", "greedy", "ideal".
+  std::string backend;   // "in_process", "grpc", "board".
+  std::string schedule;  // "sequential", "overlapped".
+  int chip_count = 0;    // > 0; chip ids in traces are in [0, chip_count).
+};
+
+// runs: one execution of an experiment.
+struct RunRecord {
+  int64_t id = 0;
+  RunSpec spec;
+  RunStatus status = RunStatus::kRunning;
+  std::string started_at;
+  std::string finished_at;  // "" while running.
+  std::string error;        // "" unless failed or incomplete.
+  int64_t owner_pid = 0;    // Process that started the run, on owner_host.
+  std::string owner_host;
+};
+
+// chips: one chip of a run and where it ran.
+struct ChipRecord {
+  int chip = 0;
+  std::string model;     // Chip model name, e.g. "msp430_rram".
+  std::string endpoint;  // "in_process", "127.0.0.1:50051", "/dev/ttyUSB0".
+};
+
+// slices: the part of the network deployed on a chip.
+struct SliceRecord {
+  int chip = 0;
+  std::string label;
+  std::string ops_json;  // Op sub-ranges, opaque to the store.
+  int64_t weight_bytes = 0;
+  int64_t activation_peak_bytes = 0;
+};
+
+// power_intervals: a chip spent [start_s, end_s) in `state`.
+struct PowerIntervalRecord {
+  int64_t inference = 0;
+  int chip = 0;
+  std::string state;  // "active", "sleep", "wake_up", "shut_down", ...
+  double start_s = 0;
+  double end_s = 0;
+  double energy_j = 0;
+};
+
+// messages: one inter-chip message routed by the coordinator. `seq` orders
+// the messages of an inference and is unique within it.
+struct MessageRecord {
+  static constexpr int kCoordinator = -1;  // As source or destination.
+  int64_t inference = 0;
+  int64_t seq = 0;
+  int source = 0;
+  int destination = 0;
+  int64_t words = 0;  // 16-bit protocol words.
+  int64_t bytes = 0;
+  double start_s = 0;
+  double end_s = 0;
+  double energy_j = 0;
+};
+
+// layer_executions: a chip computed outputs [out_begin, out_end) of `op`.
+struct LayerExecutionRecord {
+  int64_t inference = 0;
+  int chip = 0;
+  std::string op;
+  int64_t out_begin = 0;
+  int64_t out_end = 0;
+  int64_t cycles = 0;
+  double start_s = 0;
+  double end_s = 0;
+  double energy_j = 0;
+};
+
+}  // namespace illusion::store
+
+#endif  // ILLUSION_STORE_RECORDS_H_
