@@ -7,9 +7,13 @@
 //
 //   illusionctl partition --workload=NAME --strategy=paper|greedy|ideal
 //       [--chips=N] [--memsize_mib=M] [--format=table|json|paper-csv]
-//     Partitions a workload. Today: greedy and ideal for the scaled-out
-//     workloads (alexnet, vgg16, resnet50, lstm_lm, and the net parts
-//     alex_net, vgg_net, lstm_langmod, lstm_langmod_1).
+//       [--d2nn_nv]
+//     Partitions a workload: the paper's four (mnist, svhn, d2nn, kws_lstm)
+//     with paper (--chips 1, 4 or 8; default 8), greedy (--memsize_mib, or
+//     --chips for the smallest budget giving at most that many chips) or
+//     ideal; the scaled-out workloads (alexnet, vgg16, resnet50, lstm_lm, and
+//     the net parts alex_net, vgg_net, lstm_langmod, lstm_langmod_1) with
+//     greedy or ideal.
 
 #include <cstdlib>
 #include <iostream>
@@ -29,8 +33,12 @@ ABSL_FLAG(int, repeat, 200, "timed repetitions per sample");
 ABSL_FLAG(bool, json, false, "print JSON instead of a table");
 ABSL_FLAG(std::string, workload, "", "partition: workload or net-part name");
 ABSL_FLAG(std::string, strategy, "", "partition: paper, greedy or ideal");
-ABSL_FLAG(int, chips, 0, "partition: chip count (checked against the result)");
-ABSL_FLAG(double, memsize_mib, 0, "partition: per-chip weight memory in MiB");
+ABSL_FLAG(int, chips, 0,
+          "partition: chip count (paper: 1, 4 or 8, default 8; greedy: the smallest budget "
+          "giving at most N chips)");
+ABSL_FLAG(double, memsize_mib, 0, "partition: greedy per-chip weight memory in MiB");
+ABSL_FLAG(bool, d2nn_nv, false,
+          "partition: paper d2nn 8-chip with n1_conv2 kept in non-volatile memory");
 ABSL_FLAG(std::string, format, "table", "partition: table, json or paper-csv");
 
 namespace {
@@ -43,7 +51,7 @@ constexpr char kUsage[] =
     "           flags: --reference_dir=DIR --repeat=N --json\n"
     "  partition partition a workload\n"
     "           flags: --workload=NAME --strategy=paper|greedy|ideal [--chips=N]\n"
-    "                  [--memsize_mib=M] [--format=table|json|paper-csv]";
+    "                  [--memsize_mib=M] [--format=table|json|paper-csv] [--d2nn_nv]";
 
 std::string DefaultReferenceDir() {
   const char* env = std::getenv("ILLUSION_REFERENCE_DIR");
@@ -85,6 +93,7 @@ int RunPartition() {
   options.strategy = absl::GetFlag(FLAGS_strategy);
   options.chips = absl::GetFlag(FLAGS_chips);
   options.memsize_mib = absl::GetFlag(FLAGS_memsize_mib);
+  options.d2nn_nv = absl::GetFlag(FLAGS_d2nn_nv);
   options.format = absl::GetFlag(FLAGS_format);
   absl::StatusOr<std::string> out = illusion::clients::RunPartitionCommand(options);
   if (!out.ok()) {

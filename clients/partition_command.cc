@@ -1,6 +1,11 @@
 #include "clients/partition_command.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -8,9 +13,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "nn/graph.h"
 #include "nn/workloads.h"
+#include "partitioner/graph_partition.h"
 #include "partitioner/greedy_partition.h"
 #include "partitioner/message_passing.h"
+#include "partitioner/paper/paper_partition.h"
+#include "partitioner/partition.h"
+#include "partitioner/partition_summary.h"
 #include "partitioner/scaled_out_layers.h"
 
 namespace illusion::clients {
@@ -26,6 +37,13 @@ struct NetPartPlan {
 
 // Memory large enough for any scaled-out net part on one chip (the ideal).
 constexpr int64_t kIdealMemsizeBytes = int64_t{1} << 40;
+// Largest budget the --chips search tries (ResolveMemsizeBytes' limit).
+constexpr int64_t kMaxSearchBytes = int64_t{1} << 50;
+constexpr double kBytesPerMiB = 1048576.0;
+
+constexpr char kScaledOutNames[] =
+    "alexnet, vgg16, resnet50, lstm_lm or a net part (alex_net, vgg_net, lstm_langmod, "
+    "lstm_langmod_1)";
 
 absl::Status CheckOptions(const PartitionCommandOptions& o) {
   if (o.format != "table" && o.format != "json" && o.format != "paper-csv") {
@@ -43,26 +61,180 @@ absl::Status CheckOptions(const PartitionCommandOptions& o) {
     return absl::InvalidArgumentError(
         absl::StrCat("--memsize_mib must be positive; got ", o.memsize_mib));
   }
+  if (o.d2nn_nv && o.strategy != "paper") {
+    return absl::InvalidArgumentError(
+        "--d2nn_nv is the paper's d2nn 8-chip variant; it needs --strategy=paper");
+  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<NetPartPlan>> PartitionScaledOut(
-    const PartitionCommandOptions& o, const std::vector<std::string>& parts) {
-  partitioner::GreedyOptions greedy;
-  if (o.strategy == "ideal") {
-    if (o.memsize_mib > 0) {
-      return absl::InvalidArgumentError(
-          "--strategy=ideal is one chip with unlimited memory; drop --memsize_mib");
-    }
-    greedy.memsize_bytes = kIdealMemsizeBytes;
-  } else {
-    if (o.memsize_mib <= 0) {
-      return absl::InvalidArgumentError(
-          "--strategy=greedy needs --memsize_mib (per-chip weight memory, e.g. 6)");
-    }
-    greedy.memsize_mib = o.memsize_mib;
+// Greedy is sized by exactly one of --memsize_mib and --chips.
+absl::Status CheckGreedySize(const PartitionCommandOptions& o) {
+  if (o.chips > 0 && o.memsize_mib > 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--chips=", o.chips, " contradicts --memsize_mib=", o.memsize_mib,
+        "; greedy takes one of them"));
   }
-  std::vector<NetPartPlan> plans;
+  if (o.chips == 0 && o.memsize_mib == 0) {
+    return absl::InvalidArgumentError(
+        "--strategy=greedy needs --memsize_mib=M (per-chip weight memory, e.g. 6) or "
+        "--chips=N (the smallest budget giving at most N chips)");
+  }
+  return absl::OkStatus();
+}
+
+// Ideal is one chip with unlimited memory.
+absl::Status CheckIdealSize(const PartitionCommandOptions& o) {
+  if (o.memsize_mib > 0) {
+    return absl::InvalidArgumentError(
+        "--strategy=ideal is one chip with unlimited memory; drop --memsize_mib");
+  }
+  if (o.chips > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--strategy=ideal is one chip; --chips=", o.chips, " contradicts it"));
+  }
+  return absl::OkStatus();
+}
+
+// --memsize_mib in bytes (a fractional byte dropped).
+absl::StatusOr<int64_t> MemsizeBytes(double memsize_mib) {
+  partitioner::GreedyOptions greedy;
+  greedy.memsize_mib = memsize_mib;
+  absl::StatusOr<int64_t> bytes = partitioner::ResolveMemsizeBytes(greedy);
+  if (!bytes.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--memsize_mib=", memsize_mib, " must give between 1 byte and 2^50 bytes per chip"));
+  }
+  return *bytes;
+}
+
+// The chip count of a greedy partition with `budget` bytes per chip;
+// ResourceExhausted when the budget is below the largest indivisible unit.
+using ChipsAt = std::function<absl::StatusOr<int>(int64_t budget)>;
+
+// What the --chips search found.
+struct BudgetSearch {
+  int max_chips = 0;
+  int64_t memsize_bytes = 0;   // the smallest budget giving <= max_chips chips
+  int chips = 0;               // what it gives
+  int chips_one_byte_less = 0; // 0 = that budget is refused as too small
+};
+
+// Smallest budget in [1, hi] with chips_at(budget) <= max_chips, by binary
+// search; `hi` must qualify, giving `hi_chips`. A refused budget counts as
+// too small.
+absl::StatusOr<BudgetSearch> SmallestBudget(int max_chips, int64_t hi, int hi_chips,
+                                            const ChipsAt& chips_at) {
+  int64_t lo = 0;  // too small
+  int lo_chips = 0;
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    absl::StatusOr<int> chips = chips_at(mid);
+    if (!chips.ok() && !absl::IsResourceExhausted(chips.status())) return chips.status();
+    if (chips.ok() && *chips <= max_chips) {
+      hi = mid;
+      hi_chips = *chips;
+    } else {
+      lo = mid;
+      lo_chips = chips.ok() ? *chips : 0;
+    }
+  }
+  return BudgetSearch{max_chips, hi, hi_chips, lo_chips};
+}
+
+// One line naming the chosen budget, for the table formats.
+std::string BudgetLine(const BudgetSearch& s) {
+  const std::string below =
+      s.chips_one_byte_less > 0
+          ? absl::StrCat("gives ", s.chips_one_byte_less, " chips")
+          : std::string("is below the largest indivisible unit");
+  return absl::StrFormat(
+      "--chips=%d: budget %d bytes (%.6g MiB) is the smallest giving at most %d chips; "
+      "%d bytes %s\n",
+      s.max_chips, s.memsize_bytes, s.memsize_bytes / kBytesPerMiB, s.max_chips,
+      s.memsize_bytes - 1, below);
+}
+
+nlohmann::json BudgetJson(const BudgetSearch& s) {
+  return {{"max_chips", s.max_chips},
+          {"memsize_bytes", s.memsize_bytes},
+          {"memsize_mib", s.memsize_bytes / kBytesPerMiB},
+          {"chips", s.chips},
+          {"chips_one_byte_less", s.chips_one_byte_less}};
+}
+
+// ---- The paper's four workloads, as nn graphs. ----
+
+absl::StatusOr<std::string> RunGraphWorkload(const PartitionCommandOptions& o,
+                                             nn::Workload workload) {
+  if (o.format == "paper-csv") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--format=paper-csv is the scaled-out simulator's message-passing CSV (", kScaledOutNames,
+        "); use --format=table or json for '", o.workload, "'"));
+  }
+  ASSIGN_OR_RETURN(nn::Graph graph, partitioner::PaperGraph(workload));
+  partitioner::Partition partition;
+  std::optional<BudgetSearch> search;
+  if (o.strategy == "paper") {
+    if (o.memsize_mib > 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--strategy=paper has the paper's fixed chips; --memsize_mib=", o.memsize_mib,
+          " contradicts it (give --chips=1, 4 or 8)"));
+    }
+    partitioner::PaperPartitionOptions paper;
+    paper.d2nn_nv = o.d2nn_nv;
+    ASSIGN_OR_RETURN(partition,
+                     partitioner::PaperPartitionFor(workload, o.chips > 0 ? o.chips : 8, paper));
+  } else if (o.strategy == "ideal") {
+    RETURN_IF_ERROR(CheckIdealSize(o));
+    ASSIGN_OR_RETURN(partition, partitioner::IdealGraphPartition(graph));
+  } else {
+    RETURN_IF_ERROR(CheckGreedySize(o));
+    partitioner::GraphPartitionOptions greedy;
+    if (o.memsize_mib > 0) {
+      ASSIGN_OR_RETURN(greedy.memsize_bytes, MemsizeBytes(o.memsize_mib));
+    } else {
+      const ChipsAt chips_at = [&graph](int64_t budget) -> absl::StatusOr<int> {
+        ASSIGN_OR_RETURN(partitioner::Partition p,
+                         partitioner::GreedyGraphPartition(graph, {budget}));
+        return p.num_physical_chips();
+      };
+      // With every weight on one chip nothing is split.
+      const int64_t total = std::max<int64_t>(graph.weight_bytes(), 1);
+      ASSIGN_OR_RETURN(const int total_chips, chips_at(total));
+      if (total_chips > o.chips) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--chips=", o.chips, " is too few: greedy uses ", total_chips, " chips even with ",
+            total, " bytes per chip (all the weights of '", o.workload, "')"));
+      }
+      ASSIGN_OR_RETURN(search, SmallestBudget(o.chips, total, total_chips, chips_at));
+      greedy.memsize_bytes = search->memsize_bytes;
+    }
+    ASSIGN_OR_RETURN(partition, partitioner::GreedyGraphPartition(graph, greedy));
+  }
+  ASSIGN_OR_RETURN(partitioner::PartitionSummary summary,
+                   partitioner::SummarizePartition(partition, graph));
+  if (o.format == "table") {
+    std::string out = partitioner::FormatSummaryTable(summary);
+    if (search.has_value()) out += BudgetLine(*search);
+    return out;
+  }
+  std::string json = partitioner::FormatSummaryJson(summary, partition);
+  if (!search.has_value()) return json;
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return absl::InternalError("partition summary JSON does not parse");
+  parsed["budget_search"] = BudgetJson(*search);
+  return parsed.dump(2) + "\n";
+}
+
+// ---- The scaled-out workloads, as LayerDesc lists. ----
+
+// Greedy (memsize_bytes > 0) or ideal (0) plans of `parts`, fused as the
+// simulator does for greedy.
+absl::StatusOr<std::vector<GreedyPlan>> PlanNetParts(const std::vector<std::string>& parts,
+                                                     int64_t memsize_bytes) {
+  partitioner::GreedyOptions greedy;
+  greedy.memsize_bytes = memsize_bytes > 0 ? memsize_bytes : kIdealMemsizeBytes;
   std::vector<GreedyPlan> raw;
   for (const std::string& part : parts) {
     ASSIGN_OR_RETURN(std::vector<partitioner::LayerDesc> layers,
@@ -70,23 +242,63 @@ absl::StatusOr<std::vector<NetPartPlan>> PartitionScaledOut(
     ASSIGN_OR_RETURN(GreedyPlan plan, partitioner::GreedyPartition(layers, greedy));
     raw.push_back(std::move(plan));
   }
-  if (o.strategy != "ideal") {
+  if (memsize_bytes > 0) {
     RETURN_IF_ERROR(partitioner::FuseSingleChipNetParts(absl::MakeSpan(raw)).status());
   }
-  int total_chips = 0;
+  return raw;
+}
+
+int TotalChips(const std::vector<GreedyPlan>& plans) {
+  int total = 0;
+  for (const GreedyPlan& plan : plans) total += plan.num_chips;
+  return total;
+}
+
+// The smallest greedy budget giving at most o.chips chips over all `parts`.
+absl::StatusOr<BudgetSearch> SearchScaledOutBudget(const PartitionCommandOptions& o,
+                                                   const std::vector<std::string>& parts) {
+  if (o.chips < static_cast<int>(parts.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--chips=", o.chips, " is too few: '", o.workload, "' has ", parts.size(),
+        " net parts (", absl::StrJoin(parts, ", "), "), at least one chip each"));
+  }
+  const ChipsAt chips_at = [&parts](int64_t budget) -> absl::StatusOr<int> {
+    ASSIGN_OR_RETURN(std::vector<GreedyPlan> plans, PlanNetParts(parts, budget));
+    return TotalChips(plans);
+  };
+  // Double from 1 MiB until the budget qualifies.
+  int64_t hi = int64_t{1} << 20;
+  for (;;) {
+    absl::StatusOr<int> chips = chips_at(hi);
+    if (!chips.ok() && !absl::IsResourceExhausted(chips.status())) return chips.status();
+    if (chips.ok() && *chips <= o.chips) return SmallestBudget(o.chips, hi, *chips, chips_at);
+    if (hi >= kMaxSearchBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--chips=", o.chips, " is too few for '", o.workload, "' even with 2^50 bytes per chip"));
+    }
+    hi *= 2;
+  }
+}
+
+absl::StatusOr<std::vector<NetPartPlan>> PartitionScaledOut(
+    const PartitionCommandOptions& o, const std::vector<std::string>& parts,
+    std::optional<BudgetSearch>& search) {
+  int64_t memsize_bytes = 0;  // ideal
+  if (o.strategy == "ideal") {
+    RETURN_IF_ERROR(CheckIdealSize(o));
+  } else {
+    RETURN_IF_ERROR(CheckGreedySize(o));
+    if (o.memsize_mib > 0) {
+      ASSIGN_OR_RETURN(memsize_bytes, MemsizeBytes(o.memsize_mib));
+    } else {
+      ASSIGN_OR_RETURN(search, SearchScaledOutBudget(o, parts));
+      memsize_bytes = search->memsize_bytes;
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<GreedyPlan> raw, PlanNetParts(parts, memsize_bytes));
+  std::vector<NetPartPlan> plans;
   for (size_t i = 0; i < parts.size(); ++i) {
-    total_chips += raw[i].num_chips;
     plans.push_back(NetPartPlan{parts[i], std::move(raw[i])});
-  }
-  const int expected = o.strategy == "ideal" ? 1 : o.chips;
-  if (o.strategy == "ideal" && o.chips > 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--strategy=ideal is one chip; --chips=", o.chips, " contradicts it"));
-  }
-  if (expected > 0 && o.strategy == "greedy" && total_chips != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--chips=", o.chips, " contradicts --memsize_mib=", o.memsize_mib, ", which gives ",
-        total_chips, " chips"));
   }
   return plans;
 }
@@ -97,7 +309,7 @@ std::string RenderTable(const std::vector<NetPartPlan>& plans) {
     absl::StrAppendFormat(&out, "%s: %d chips (+%d cell-math pseudo-chips), %.6g MiB/chip, "
                           "message bytes %d\n", p.net_part, p.plan.num_chips,
                           static_cast<int>(p.plan.dummy_chips.size()),
-                          p.plan.memsize_bytes / 1048576.0, p.plan.messages.total);
+                          p.plan.memsize_bytes / kBytesPerMiB, p.plan.messages.total);
     absl::StrAppendFormat(&out, "  %-16s %14s %6s  %s\n", "chip", "weight bytes", "parts",
                           "layers");
     for (const auto* chips : {&p.plan.chips, &p.plan.dummy_chips}) {
@@ -114,9 +326,14 @@ std::string RenderTable(const std::vector<NetPartPlan>& plans) {
   return out;
 }
 
-std::string RenderJson(const PartitionCommandOptions& o, const std::vector<NetPartPlan>& plans) {
-  std::string out = absl::StrFormat("{\"workload\": \"%s\", \"strategy\": \"%s\", \"net_parts\": [",
+std::string RenderJson(const PartitionCommandOptions& o, const std::vector<NetPartPlan>& plans,
+                       const std::optional<BudgetSearch>& search) {
+  std::string out = absl::StrFormat("{\"workload\": \"%s\", \"strategy\": \"%s\", ",
                                     o.workload, o.strategy);
+  if (search.has_value()) {
+    absl::StrAppend(&out, "\"budget_search\": ", BudgetJson(*search).dump(), ", ");
+  }
+  out += "\"net_parts\": [";
   for (size_t i = 0; i < plans.size(); ++i) {
     const GreedyPlan& plan = plans[i].plan;
     absl::StrAppendFormat(&out, "%s{\"net_part\": \"%s\", \"chips\": %d, \"dummy_chips\": %d, "
@@ -140,37 +357,44 @@ std::string RenderJson(const PartitionCommandOptions& o, const std::vector<NetPa
   return out;
 }
 
-}  // namespace
-
-absl::StatusOr<std::string> RunPartitionCommand(const PartitionCommandOptions& o) {
-  RETURN_IF_ERROR(CheckOptions(o));
-  if (nn::ParseWorkload(o.workload).ok()) {
-    return absl::UnimplementedError(absl::StrCat(
-        "partitioning the paper workload '", o.workload,
-        "' is not implemented yet (issue: partitioner, strategy paper)"));
-  }
-  absl::StatusOr<std::vector<std::string>> parts =
-      partitioner::ScaledOutWorkloadNetParts(o.workload);
-  if (!parts.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown --workload '", o.workload, "'; expected mnist, svhn, d2nn, kws_lstm, "
-        "alexnet, vgg16, resnet50, lstm_lm or a net part (alex_net, vgg_net, "
-        "lstm_langmod, lstm_langmod_1)"));
-  }
+absl::StatusOr<std::string> RunScaledOut(const PartitionCommandOptions& o,
+                                         const std::vector<std::string>& parts) {
   if (o.strategy == "paper") {
     return absl::UnimplementedError(absl::StrCat(
         "--strategy=paper covers the paper's 1/4/8-chip partitions of mnist, svhn, d2nn "
         "and kws_lstm only; use greedy or ideal for '", o.workload, "'"));
   }
-  ASSIGN_OR_RETURN(std::vector<NetPartPlan> plans, PartitionScaledOut(o, *parts));
-  if (o.format == "json") return RenderJson(o, plans);
-  if (o.format == "table") return RenderTable(plans);
+  std::optional<BudgetSearch> search;
+  ASSIGN_OR_RETURN(std::vector<NetPartPlan> plans, PartitionScaledOut(o, parts, search));
+  if (o.format == "json") return RenderJson(o, plans, search);
+  if (o.format == "table") {
+    std::string out = RenderTable(plans);
+    if (search.has_value()) out += BudgetLine(*search);
+    return out;
+  }
   if (plans.size() != 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--format=paper-csv writes one net part per file; '", o.workload, "' has ",
-        plans.size(), " (", absl::StrJoin(*parts, ", "), "): name one of them"));
+        plans.size(), " (", absl::StrJoin(parts, ", "), "): name one of them"));
   }
   return partitioner::WriteMessagePassingCsv(plans[0].plan);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RunPartitionCommand(const PartitionCommandOptions& o) {
+  RETURN_IF_ERROR(CheckOptions(o));
+  if (absl::StatusOr<nn::Workload> workload = nn::ParseWorkload(o.workload); workload.ok()) {
+    return RunGraphWorkload(o, *workload);
+  }
+  absl::StatusOr<std::vector<std::string>> parts =
+      partitioner::ScaledOutWorkloadNetParts(o.workload);
+  if (!parts.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown --workload '", o.workload, "'; expected mnist, svhn, d2nn, kws_lstm, ",
+        kScaledOutNames));
+  }
+  return RunScaledOut(o, *parts);
 }
 
 }  // namespace illusion::clients
