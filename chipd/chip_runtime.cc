@@ -1,0 +1,437 @@
+#include "chipd/chip_runtime.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/memory/memory.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "chipd/chip_model.h"
+#include "common/status_macros.h"
+#include "partitioner/chip_runner.h"
+#include "partitioner/slice_buffers.h"
+
+namespace illusion::chipd {
+namespace {
+
+using partitioner::kHost;
+using partitioner::MessagePlan;
+using partitioner::Partition;
+
+WorkKind WorkKindOf(nn::OpKind kind) {
+  switch (kind) {
+    case nn::OpKind::kConv2D:
+      return WorkKind::kConv2D;
+    case nn::OpKind::kDense:
+      return WorkKind::kDense;
+    case nn::OpKind::kLstm:
+      return WorkKind::kLstm;
+    case nn::OpKind::kMaxPool:
+      return WorkKind::kMaxPool;
+    case nn::OpKind::kArgmax:
+      return WorkKind::kArgmax;
+    case nn::OpKind::kBranch:
+      return WorkKind::kBranch;
+  }
+  return WorkKind::kDense;
+}
+
+std::string SourceName(const Partition& p, int source) {
+  return partitioner::WakeUpLabel(p, source);
+}
+
+// Checks that every op of `wake_up` exists and has its weights with the
+// graph's dtype and shape.
+absl::Status CheckWeights(const SliceBundle& b, int wake_up) {
+  for (const partitioner::ChipStep& step : b.partition.chips[wake_up].steps) {
+    const nn::Op* op = b.graph.FindOp(step.op);
+    if (op == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("slice '", b.name, "': unknown op '",
+                                                     step.op, "' (graph '", b.graph.name(),
+                                                     "')"));
+    }
+    if (step.out.begin < 0 || step.out.end > op->output_units() || step.out.size() <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("slice '", b.name, "': op '", step.op,
+                                                     "' output range ", step.out.DebugString(),
+                                                     " outside [0, ", op->output_units(), ")"));
+    }
+    for (const nn::TensorSpec& w : op->weights()) {
+      auto it = b.weights.find(w.name);
+      if (it == b.weights.end()) {
+        return absl::InvalidArgumentError(absl::StrCat("slice '", b.name, "': op '", step.op,
+                                                       "' needs weight '", w.name,
+                                                       "', which was not given"));
+      }
+      if (it->second.dtype() != w.dtype || it->second.shape() != w.shape) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "slice '", b.name, "': weight '", w.name, "' is ", it->second.DebugString(),
+            "; op '", step.op, "' needs ", w.DebugString()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// A loaded slice: the bundle plus what LoadSlice derived from it.
+struct ChipRuntime::Loaded {
+  explicit Loaded(SliceBundle b) : bundle(std::move(b)) {}
+  SliceBundle bundle;
+  SliceInfo info;
+  std::vector<int> wake_ups;  // indices into partition.chips
+  // Per wake-up index: the SRAM (or NVM) plan of its buffers.
+  std::map<int, std::vector<partitioner::SliceBuffer>> buffers;
+  std::map<int, MemoryPlan> plans;
+  int64_t weight_words = 0;
+
+  int Find(const std::string& label) const {
+    if (label.empty()) return wake_ups.front();
+    for (int w : wake_ups) {
+      if (bundle.partition.chips[w].label == label) return w;
+    }
+    return -1;
+  }
+};
+
+ChipRuntime::ChipRuntime(int chip_id, illusion::v1::ChipModel model, ChipRuntimeOptions options,
+                         std::unique_ptr<PowerController> power)
+    : chip_id_(chip_id),
+      model_(std::move(model)),
+      options_(options),
+      power_(std::move(power)) {}
+
+ChipRuntime::~ChipRuntime() = default;
+
+absl::StatusOr<std::unique_ptr<ChipRuntime>> ChipRuntime::Create(int chip_id,
+                                                                 illusion::v1::ChipModel model,
+                                                                 ChipRuntimeOptions options) {
+  RETURN_IF_ERROR(ValidateChipModel(model));
+  if (options.max_message_words <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_message_words must be positive; got ", options.max_message_words));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<PowerController> power, PowerController::Create(model));
+  auto runtime = absl::WrapUnique(
+      new ChipRuntime(chip_id, std::move(model), options, std::move(power)));
+  const int64_t nvm_bytes =
+      runtime->model_.weight_nvm_bytes() +
+      (options.activations_in_nvm ? runtime->model_.activation_sram_bytes() : 0);
+  ASSIGN_OR_RETURN(std::unique_ptr<IdentityNvmWritePath> nvm,
+                   IdentityNvmWritePath::Create((nvm_bytes + 1) / 2));
+  absl::MutexLock lock(&runtime->mu_);
+  runtime->nvm_ = std::move(nvm);
+  return runtime;
+}
+
+absl::StatusOr<SliceInfo> ChipRuntime::LoadSlice(SliceBundle slice_bundle) {
+  auto loaded = std::make_unique<Loaded>(std::move(slice_bundle));
+  SliceBundle& bundle = loaded->bundle;
+  const Partition& p = bundle.partition;
+  for (int i = 0; i < static_cast<int>(p.chips.size()); ++i) {
+    if (p.chips[i].chip == bundle.chip) loaded->wake_ups.push_back(i);
+  }
+  if (loaded->wake_ups.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("slice '", bundle.name, "': partition of '",
+                                                   p.graph_name, "' has no wake-up of chip ",
+                                                   bundle.chip));
+  }
+  for (int w : loaded->wake_ups) RETURN_IF_ERROR(CheckWeights(bundle, w));
+  for (const MessagePlan& m : p.messages) {
+    if (m.max_words() > options_.max_message_words) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "slice '", bundle.name, "': message ", m.order, " has ", m.max_words(),
+          " words; the chip's limit is ", options_.max_message_words, " words"));
+    }
+  }
+  // Weight bytes from the steps, not from what the partition claims.
+  RETURN_IF_ERROR(partitioner::ComputeSliceWeightBytes(bundle.graph, bundle.partition));
+  SliceInfo& info = loaded->info;
+  info.name = bundle.name;
+  info.nvm_capacity_bytes = model_.weight_nvm_bytes();
+  info.sram_capacity_bytes = model_.activation_sram_bytes();
+  for (int w : loaded->wake_ups) {
+    const partitioner::ChipSlice& c = bundle.partition.chips[w];
+    info.wake_ups.push_back(c.label);
+    info.weight_bytes += c.weight_bytes;
+  }
+  if (info.weight_bytes > model_.weight_nvm_bytes()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "slice '", bundle.name, "' needs ", info.weight_bytes, " weight bytes; chip model '",
+        model_.name(), "' has ", model_.weight_nvm_bytes(), " bytes of weight NVM"));
+  }
+  for (int w : loaded->wake_ups) {
+    ASSIGN_OR_RETURN(std::vector<partitioner::SliceBuffer> buffers,
+                     partitioner::SliceBuffers(bundle.partition, bundle.graph, w));
+    std::vector<BufferUse> uses;
+    for (const partitioner::SliceBuffer& b : buffers) {
+      uses.push_back(BufferUse{b.tensor, b.bytes, b.first_step, b.last_step});
+    }
+    ASSIGN_OR_RETURN(MemoryPlan plan, PlanMemory(uses, PlannerOptions{2, 0}));
+    if (plan.peak_bytes > model_.activation_sram_bytes()) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "slice '", bundle.name, "' wake-up '", bundle.partition.chips[w].label, "' needs ",
+          plan.peak_bytes, " activation bytes at its peak; chip model '", model_.name(),
+          "' has ", model_.activation_sram_bytes(), " bytes of ",
+          options_.activations_in_nvm ? "activation NVM" : "SRAM"));
+    }
+    info.activation_peak_bytes = std::max(info.activation_peak_bytes, plan.peak_bytes);
+    loaded->buffers[w] = std::move(buffers);
+    loaded->plans[w] = std::move(plan);
+  }
+  loaded->weight_words = (info.weight_bytes + 1) / 2;
+  SliceInfo result = loaded->info;
+  absl::MutexLock lock(&mu_);
+  slice_ = std::move(loaded);
+  persisted_.clear();
+  return result;
+}
+
+absl::StatusOr<Words> ChipRuntime::AssemblePayload(const Loaded& slice, int w,
+                                                   const ExecuteRequest& request) const {
+  const Partition& p = slice.bundle.partition;
+  const std::string who = partitioner::WakeUpLabel(p, w);
+  if (request.stream.has_value()) {
+    if (!request.inbox.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(who, ": give either an input stream or inbox messages, not both"));
+    }
+    if (static_cast<int64_t>(request.stream->size()) > options_.max_message_words + 2) {
+      return absl::InvalidArgumentError(absl::StrCat(who, ": input stream has ",
+                                                     request.stream->size(),
+                                                     " words; the limit is ",
+                                                     options_.max_message_words + 2));
+    }
+    return partitioner::InputPayload(*request.stream, p.chips[w].mode_word);
+  }
+  const std::vector<const MessagePlan*> inbound = p.Inbound(w);
+  std::vector<const Words*> ordered(inbound.size(), nullptr);
+  for (const InboundMessage& m : request.inbox) {
+    if (static_cast<int64_t>(m.payload.size()) > options_.max_message_words) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          who, ": inbox message from ", SourceName(p, m.source), " has ", m.payload.size(),
+          " words; the limit is ", options_.max_message_words));
+    }
+    int slot = -1;
+    for (size_t i = 0; i < inbound.size(); ++i) {
+      const MessagePlan& plan = *inbound[i];
+      if (plan.source != m.source || ordered[i] != nullptr) continue;
+      if (m.message >= 0 && plan.order != m.message) continue;
+      slot = static_cast<int>(i);
+      break;
+    }
+    if (slot < 0) {
+      std::vector<std::string> expected;
+      for (const MessagePlan* plan : inbound) {
+        expected.push_back(absl::StrCat("message ", plan->order, " from ",
+                                        SourceName(p, plan->source)));
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          who, ": unexpected inbox message ", m.message, " from ", SourceName(p, m.source),
+          "; expected ", expected.empty() ? "none" : absl::StrJoin(expected, ", ")));
+    }
+    ordered[slot] = &m.payload;
+  }
+  Words payload;
+  for (const Words* words : ordered) {
+    if (words != nullptr) payload.insert(payload.end(), words->begin(), words->end());
+  }
+  return payload;
+}
+
+absl::Status ChipRuntime::WriteActivationsToNvm(const Loaded& slice, int w,
+                                                const nn::TensorMap& env) {
+  const std::vector<partitioner::SliceBuffer>& buffers = slice.buffers.at(w);
+  const MemoryPlan& plan = slice.plans.at(w);
+  const int64_t base = model_.weight_nvm_bytes() / 2;
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    auto it = env.find(buffers[i].tensor);
+    if (it == env.end()) continue;  // guarded off
+    const absl::string_view bytes = it->second.bytes();
+    const int64_t words = (buffers[i].bytes + 1) / 2;
+    for (int64_t k = 0; k < words; ++k) {
+      const uint8_t lo = 2 * k < static_cast<int64_t>(bytes.size()) ? bytes[2 * k] : 0;
+      const uint8_t hi = 2 * k + 1 < static_cast<int64_t>(bytes.size()) ? bytes[2 * k + 1] : 0;
+      RETURN_IF_ERROR(nvm_->Write(base + plan.offsets[i] / 2 + k,
+                                  static_cast<uint16_t>(lo | (hi << 8))));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request) {
+  absl::MutexLock lock(&mu_);
+  if (slice_ == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("chip ", chip_id_, ": no slice loaded"));
+  }
+  const Loaded& slice = *slice_;
+  const Partition& p = slice.bundle.partition;
+  const int w = slice.Find(request.wake_up);
+  if (w < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("chip ", chip_id_, ": no wake-up '",
+                                                   request.wake_up, "'; loaded: ",
+                                                   absl::StrJoin(slice.info.wake_ups, ", ")));
+  }
+  ASSIGN_OR_RETURN(Words payload, AssemblePayload(slice, w, request));
+  if (request.start_ns.has_value() && *request.start_ns < power_->now_ns()) {
+    return absl::InvalidArgumentError(absl::StrCat("chip ", chip_id_, ": start time ",
+                                                   *request.start_ns, " ns is before the chip's clock ",
+                                                   power_->now_ns(), " ns"));
+  }
+  if (!options_.auto_wake && power_->state() != PowerState::kActive) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "chip ", chip_id_, " is ", PowerStateName(power_->state()),
+        " and auto-wake is off; call Wake (SetPowerState) first"));
+  }
+  const PowerEnergy energy_before = power_->energy();
+  if (request.start_ns.has_value() && power_->state() == PowerState::kOff) {
+    RETURN_IF_ERROR(power_->SleepUntil(*request.start_ns));
+  }
+  ExecuteResult result;
+  result.start_ns = power_->now_ns();
+  RETURN_IF_ERROR(power_->EnsureAwake(options_.auto_wake));
+
+  // Compute. On failure the chip shuts down again and nothing is recorded.
+  const partitioner::SliceContext ctx{p, slice.bundle.graph, slice.bundle.weights};
+  const int resumes = p.chips[w].resumes;
+  nn::TensorMap env;
+  if (resumes >= 0) {
+    auto it = persisted_.find(resumes);
+    if (it != persisted_.end()) env = it->second;
+  }
+  absl::StatusOr<partitioner::WakeUpResult> run = partitioner::RunWakeUp(ctx, w, payload, env);
+  if (!run.ok()) {
+    (void)power_->Sleep();
+    power_->TakeIntervals();
+    return run.status();
+  }
+  const int64_t nvm_before = nvm_->total_writes();
+  const std::vector<int64_t> counts_before =
+      options_.activations_in_nvm ? nvm_->physical_write_counts() : std::vector<int64_t>{};
+  if (options_.activations_in_nvm) RETURN_IF_ERROR(WriteActivationsToNvm(slice, w, env));
+  const int64_t nvm_written = nvm_->total_writes() - nvm_before;
+
+  // Outbox and words.
+  for (partitioner::SentMessage& sent : run->sent) {
+    const MessagePlan& m = *sent.plan;
+    OutboundMessage out;
+    out.message = m.order;
+    out.destination = m.destination;
+    out.header = m.destination == kHost ? partitioner::kHostWord
+                                        : p.chips[m.destination].mode_word;
+    out.via_master = m.via_master;
+    result.out_stream.push_back(out.header);
+    result.out_stream.insert(result.out_stream.end(), sent.payload.begin(), sent.payload.end());
+    out.payload = std::move(sent.payload);
+    result.outbox.push_back(std::move(out));
+  }
+  result.words_in = static_cast<int64_t>(payload.size()) + 2;  // mode word + terminator
+  result.words_out = static_cast<int64_t>(result.out_stream.size());
+
+  // Cost.
+  std::vector<WorkItem> items;
+  for (const partitioner::StepWork& work : run->work) {
+    const nn::Op& op = *slice.bundle.graph.FindOp(work.step->op);
+    WorkItem item;
+    item.name = op.name();
+    item.kind = WorkKindOf(op.kind());
+    item.macs = (item.kind == WorkKind::kConv2D || item.kind == WorkKind::kDense ||
+                 item.kind == WorkKind::kLstm)
+                    ? work.macs
+                    : 0;
+    item.elements = work.elements;
+    item.weight_words_read = (op.WeightBytes(work.step->out, work.step->kind ==
+                                                                 partitioner::StepKind::kPartialSums
+                                                             ? work.step->in
+                                                             : op.all_inputs()) +
+                              1) /
+                             2;
+    items.push_back(std::move(item));
+  }
+  if (items.empty()) items.push_back(WorkItem{"io", WorkKind::kBranch, 0, 0, 0, 0, 0});
+  items.front().words_in = result.words_in;
+  items.back().words_out = result.words_out;
+  CostOptions cost_options;
+  cost_options.nvm_words_written = nvm_written;
+  ASSIGN_OR_RETURN(SliceCost cost, EstimateSliceCost(model_, items, cost_options));
+  std::vector<WorkItem> single(1);
+  for (size_t i = 0; i < run->work.size(); ++i) {
+    single[0] = items[i];
+    single[0].words_in = single[0].words_out = 0;
+    ASSIGN_OR_RETURN(CycleBreakdown c, WorkItemCycles(model_, single[0]));
+    const partitioner::ChipStep& step = *run->work[i].step;
+    result.steps.push_back(StepExecution{step.op,
+                                         std::string(partitioner::StepKindName(step.kind)),
+                                         step.out.begin, step.out.end, run->work[i].macs,
+                                         c.total()});
+  }
+  RETURN_IF_ERROR(power_->AdvanceActive(cost.active_ns));
+  RETURN_IF_ERROR(power_->Sleep());
+  result.end_ns = power_->now_ns();
+  result.intervals = power_->TakeIntervals();
+  result.wake_up = p.chips[w].label;
+  result.cycles = cost.cycles;
+  const PowerEnergy& after = power_->energy();
+  result.energy.active_j = after.active_j - energy_before.active_j;
+  result.energy.sleep_j = after.sleep_j - energy_before.sleep_j;
+  result.energy.wakeup_j = after.wakeup_j - energy_before.wakeup_j;
+  result.energy.shutdown_j = after.shutdown_j - energy_before.shutdown_j;
+  result.energy.mac_j = cost.energy.mac_j;
+  result.energy.nvm_read_j = cost.energy.nvm_read_j;
+  result.energy.nvm_write_j = cost.energy.nvm_write_j;
+  result.energy.link_j = cost.energy.link_j;
+  if (options_.activations_in_nvm) {
+    const std::vector<int64_t>& counts = nvm_->physical_write_counts();
+    for (size_t a = 0; a < counts.size(); ++a) {
+      const int64_t delta = counts[a] - (a < counts_before.size() ? counts_before[a] : 0);
+      if (delta > 0) result.nvm_writes.emplace_back(static_cast<int64_t>(a), delta);
+    }
+  }
+
+  // Keep the tensors when a later wake-up resumes this one.
+  for (int later : slice.wake_ups) {
+    if (p.chips[later].resumes == w) persisted_[w] = std::move(env);
+  }
+  stats_.executions += 1;
+  stats_.words_in += result.words_in;
+  stats_.words_out += result.words_out;
+  stats_.macs += cost.macs;
+  stats_.nvm_writes += nvm_written;
+  stats_.dynamic_energy_j += result.energy.mac_j + result.energy.nvm_read_j +
+                             result.energy.nvm_write_j + result.energy.link_j;
+  return result;
+}
+
+absl::Status ChipRuntime::Wake() {
+  absl::MutexLock lock(&mu_);
+  return power_->Wake();
+}
+
+absl::Status ChipRuntime::Sleep() {
+  absl::MutexLock lock(&mu_);
+  return power_->Sleep();
+}
+
+std::optional<SliceInfo> ChipRuntime::slice_info() const {
+  absl::MutexLock lock(&mu_);
+  if (slice_ == nullptr) return std::nullopt;
+  return slice_->info;
+}
+
+ChipStats ChipRuntime::stats() const {
+  absl::MutexLock lock(&mu_);
+  ChipStats s = stats_;
+  s.now_ns = power_->now_ns();
+  s.power = power_->stats();
+  s.power_energy = power_->energy();
+  s.state = power_->state();
+  return s;
+}
+
+std::vector<int64_t> ChipRuntime::nvm_write_counts() const {
+  absl::MutexLock lock(&mu_);
+  return nvm_->physical_write_counts();
+}
+
+}  // namespace illusion::chipd

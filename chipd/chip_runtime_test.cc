@@ -1,0 +1,283 @@
+// ChipRuntime without gRPC: per-chip reference streams of the paper's MNIST
+// and SVHN 4- and 8-chip partitions, memory budgets, the power state machine
+// and bad input.
+
+#include "chipd/chip_runtime.h"
+
+#include <fstream>
+#include <string>
+
+#include "chipd/chip_model.h"
+#include "common/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "nn/weights.h"
+#include "nn/workloads.h"
+#include "partitioner/paper/paper_partition.h"
+#include "tests/testing/reference_data.h"
+
+namespace illusion::chipd {
+namespace {
+
+using ::illusion::common::StatusIs;
+using ::testing::HasSubstr;
+using nn::Workload;
+using partitioner::Partition;
+
+illusion::v1::ChipModel Msp430() {
+  absl::StatusOr<illusion::v1::ChipModel> m = LoadChipModel("msp430_rram");
+  EXPECT_OK(m.status());
+  return *m;
+}
+
+SliceBundle Bundle(const Partition& p, const nn::Graph& g, const nn::WeightMap& w, int chip) {
+  absl::StatusOr<nn::Graph> copy = partitioner::PaperGraph(
+      *nn::ParseWorkload(p.graph_name));
+  EXPECT_OK(copy.status());
+  return SliceBundle{absl::StrCat(p.graph_name, "/chip ", chip), p, *std::move(copy), w, chip};
+}
+
+struct StreamCase {
+  Workload workload;
+  int chips;
+  std::string folder;
+};
+
+class ReferenceStreamTest : public ::testing::TestWithParam<StreamCase> {};
+
+// Each chip, loaded with its slice and fed the reference input stream, emits
+// exactly the reference output stream.
+TEST_P(ReferenceStreamTest, EveryChipEmitsTheReferenceStream) {
+  REQUIRE_REFERENCE_DIR(ref);
+  const StreamCase& c = GetParam();
+  const std::string dir = ref + "/illusion/" + std::string(nn::ReferenceFolder(c.workload));
+  ASSERT_OK_AND_ASSIGN(nn::Graph graph, partitioner::PaperGraph(c.workload));
+  ASSERT_OK_AND_ASSIGN(nn::WeightMap weights,
+                       nn::LoadWeightsFromDir(graph, dir + "/weights",
+                                              nn::WorkloadWeightLayout(c.workload)));
+  ASSERT_OK_AND_ASSIGN(Partition p, partitioner::PaperPartitionFor(c.workload, c.chips));
+  std::ifstream file(dir + "/messages.json");
+  ASSERT_TRUE(file.good());
+  const nlohmann::json streams = nlohmann::json::parse(file).at(c.folder);
+  int checked = 0;
+  for (const partitioner::ChipSlice& slice : p.chips) {
+    SCOPED_TRACE(absl::StrCat(nn::WorkloadName(c.workload), " ", c.chips, "-chip, chip ",
+                              slice.label));
+    illusion::v1::ChipModel model = Msp430();
+    if (slice.weight_bytes > model.weight_nvm_bytes()) {
+      // The paper's 4-chip mode emulates bigger chips (workloads.md §2.3):
+      // the real chip refuses the slice; a bigger one runs it.
+      ASSERT_OK_AND_ASSIGN(auto small, ChipRuntime::Create(slice.chip, model));
+      EXPECT_THAT(small->LoadSlice(Bundle(p, graph, weights, slice.chip)),
+                  StatusIs(absl::StatusCode::kResourceExhausted,
+                           HasSubstr(absl::StrCat("needs ", slice.weight_bytes,
+                                                  " weight bytes; chip model 'msp430_rram' "
+                                                  "has 4096 bytes"))));
+      model.set_weight_nvm_bytes(slice.weight_bytes);
+    }
+    ASSERT_OK_AND_ASSIGN(auto chip, ChipRuntime::Create(slice.chip, model));
+    ASSERT_OK_AND_ASSIGN(SliceInfo info, chip->LoadSlice(Bundle(p, graph, weights, slice.chip)));
+    EXPECT_EQ(info.weight_bytes, slice.weight_bytes);
+    EXPECT_GT(info.activation_peak_bytes, 0);
+    EXPECT_LE(info.activation_peak_bytes, model.activation_sram_bytes());
+    const nlohmann::json& s = streams.at(slice.label);
+    ExecuteRequest request;
+    request.stream = s.at("in_generated").get<Words>();
+    ASSERT_OK_AND_ASSIGN(ExecuteResult result, chip->Execute(request));
+    EXPECT_EQ(result.out_stream, s.at("out_generated").get<Words>());
+    EXPECT_EQ(result.words_in, static_cast<int64_t>(request.stream->size()));
+    EXPECT_GT(result.cycles.total(), 0);
+    EXPECT_GT(result.energy.active_j, 0);
+    ++checked;
+  }
+  EXPECT_EQ(checked, c.chips);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    MnistSvhn, ReferenceStreamTest,
+    ::testing::Values(StreamCase{Workload::kMnist, 4, "mode_illusion_sm_io"},
+                      StreamCase{Workload::kMnist, 8, "mode_illusion_io"},
+                      StreamCase{Workload::kSvhn, 4, "mode_illusion_sm_io"},
+                      StreamCase{Workload::kSvhn, 8, "mode_illusion_io"}),
+    [](const auto& info) {
+      return absl::StrCat(nn::WorkloadName(info.param.workload), "_", info.param.chips, "chip");
+    });
+
+// Seeded weights: a chip's outbox (by messages) equals its stream output.
+class SeededChipTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(graph_, partitioner::PaperGraph(Workload::kMnist));
+    weights_ = nn::SeededWeights(graph_, 3);
+    ASSERT_OK_AND_ASSIGN(p_, partitioner::PaperPartitionFor(Workload::kMnist, 8));
+  }
+  std::unique_ptr<ChipRuntime> Chip(int k, ChipRuntimeOptions options = {}) {
+    auto chip = ChipRuntime::Create(k, Msp430(), options);
+    EXPECT_OK(chip.status());
+    EXPECT_OK((*chip)->LoadSlice(Bundle(p_, graph_, weights_, k)).status());
+    return *std::move(chip);
+  }
+  // Chip 1 of MNIST 8-chip reads conv2 (300 words) from chip 0.
+  InboundMessage FromChip0() {
+    return InboundMessage{-1, 0, Words(300, 0x0102)};
+  }
+  nn::Graph graph_ = *partitioner::PaperGraph(Workload::kMnist);
+  nn::WeightMap weights_;
+  Partition p_;
+};
+
+TEST_F(SeededChipTest, InboxAndStreamGiveTheSameOutput) {
+  auto a = Chip(1);
+  auto b = Chip(1);
+  ExecuteRequest by_inbox;
+  by_inbox.inbox.push_back(FromChip0());
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r1, a->Execute(by_inbox));
+  ExecuteRequest by_stream;
+  by_stream.stream = partitioner::ChipInputStream(p_.chips[1].mode_word, FromChip0().payload);
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r2, b->Execute(by_stream));
+  EXPECT_EQ(r1.out_stream, r2.out_stream);
+  ASSERT_EQ(r1.outbox.size(), 4u);  // conv3 to chips 2..5
+  for (int j = 0; j < 4; ++j) {
+    EXPECT_EQ(r1.outbox[j].destination, 2 + j);
+    EXPECT_EQ(r1.outbox[j].header, p_.chips[2 + j].mode_word);
+    EXPECT_EQ(r1.outbox[j].payload.size(), 64u);
+  }
+}
+
+TEST_F(SeededChipTest, PowerIntervalsAndEnergyAddUp) {
+  auto chip = Chip(1);
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  request.start_ns = 1'000'000;  // 1 ms asleep first
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r, chip->Execute(request));
+  ASSERT_GE(r.intervals.size(), 4u);
+  EXPECT_EQ(r.intervals.front().state, PowerState::kOff);
+  EXPECT_EQ(r.intervals.front().end_ns, 1'000'000);
+  std::vector<PowerState> states;
+  for (const PowerInterval& i : r.intervals) states.push_back(i.state);
+  EXPECT_THAT(states, ::testing::ElementsAre(PowerState::kOff, PowerState::kWaking,
+                                             PowerState::kActive, PowerState::kShuttingDown));
+  for (size_t i = 1; i < r.intervals.size(); ++i) {
+    EXPECT_EQ(r.intervals[i].start_ns, r.intervals[i - 1].end_ns);
+  }
+  double interval_energy = 0;
+  for (const PowerInterval& i : r.intervals) interval_energy += i.energy_j;
+  EXPECT_NEAR(interval_energy, r.energy.active_j + r.energy.sleep_j + r.energy.wakeup_j +
+                                   r.energy.shutdown_j,
+              1e-15);
+  const illusion::v1::ChipModel m = Msp430();
+  EXPECT_NEAR(r.energy.sleep_j, 1e-3 * m.sleep_power_w(), 1e-15);
+  EXPECT_EQ(chip->stats().state, PowerState::kOff);
+  EXPECT_EQ(chip->stats().executions, 1);
+  // A start time in the past is refused and changes nothing.
+  request.start_ns = 10;
+  EXPECT_THAT(chip->Execute(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("before the chip's clock")));
+  EXPECT_EQ(chip->stats().executions, 1);
+}
+
+TEST_F(SeededChipTest, AutoWakeOffNeedsExplicitWake) {
+  ChipRuntimeOptions options;
+  options.auto_wake = false;
+  auto chip = Chip(1, options);
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  EXPECT_THAT(chip->Execute(request),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("auto-wake is off")));
+  ASSERT_OK(chip->Wake());
+  EXPECT_THAT(chip->Wake(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r, chip->Execute(request));
+  EXPECT_EQ(r.outbox.size(), 4u);
+  EXPECT_EQ(chip->stats().state, PowerState::kOff);
+  EXPECT_THAT(chip->Sleep(), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(SeededChipTest, BadInboxIsInvalidAndTheChipKeepsWorking) {
+  auto chip = Chip(1);
+  ExecuteRequest unknown_source;
+  unknown_source.inbox.push_back(InboundMessage{-1, 5, Words(300, 0)});
+  EXPECT_THAT(chip->Execute(unknown_source),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unexpected inbox message -1 from chip 5; expected message")));
+  ExecuteRequest short_message;
+  short_message.inbox.push_back(InboundMessage{-1, 0, Words(299, 0)});
+  EXPECT_THAT(chip->Execute(short_message), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                     HasSubstr("needs 300 words")));
+  ExecuteRequest long_message;
+  long_message.inbox.push_back(InboundMessage{-1, 0, Words(301, 0)});
+  EXPECT_THAT(chip->Execute(long_message),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1 payload words left")));
+  ExecuteRequest huge;
+  huge.inbox.push_back(InboundMessage{-1, 0, Words((1 << 20) + 1, 0)});
+  EXPECT_THAT(chip->Execute(huge),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("the limit is 1048576")));
+  ExecuteRequest wrong_label;
+  wrong_label.wake_up = "7";
+  EXPECT_THAT(chip->Execute(wrong_label),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no wake-up '7'")));
+  EXPECT_EQ(chip->stats().executions, 0);
+  EXPECT_EQ(chip->stats().state, PowerState::kOff);
+  ExecuteRequest good;
+  good.inbox.push_back(FromChip0());
+  EXPECT_OK(chip->Execute(good).status());
+}
+
+TEST_F(SeededChipTest, MalformedSlicesAreRefused) {
+  ASSERT_OK_AND_ASSIGN(auto chip, ChipRuntime::Create(1, Msp430()));
+  EXPECT_THAT(chip->Execute({}), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                          HasSubstr("no slice loaded")));
+  SliceBundle no_chip = Bundle(p_, graph_, weights_, 12);
+  EXPECT_THAT(chip->LoadSlice(std::move(no_chip)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no wake-up of chip 12")));
+  SliceBundle unknown_op = Bundle(p_, graph_, weights_, 1);
+  unknown_op.partition.chips[1].steps[0].op = "layer9";
+  EXPECT_THAT(chip->LoadSlice(std::move(unknown_op)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown op 'layer9'")));
+  SliceBundle missing_weight = Bundle(p_, graph_, {}, 1);
+  EXPECT_THAT(chip->LoadSlice(std::move(missing_weight)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("which was not given")));
+  SliceBundle bad_weight = Bundle(p_, graph_, weights_, 1);
+  const std::string w = graph_.FindOp("layer3")->weights()[0].name;
+  bad_weight.weights[w] = nn::Tensor(nn::DType::kInt8, {3}, 0);
+  EXPECT_THAT(chip->LoadSlice(std::move(bad_weight)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr(absl::StrCat("weight '", w, "' is"))));
+  EXPECT_FALSE(chip->slice_info().has_value());
+}
+
+TEST_F(SeededChipTest, SramBudgetIsEnforced) {
+  illusion::v1::ChipModel tiny = Msp430();
+  tiny.set_activation_sram_bytes(256);
+  ASSERT_OK_AND_ASSIGN(auto chip, ChipRuntime::Create(1, tiny));
+  EXPECT_THAT(chip->LoadSlice(Bundle(p_, graph_, weights_, 1)),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("activation bytes at its peak; chip model 'msp430_rram' has "
+                                 "256 bytes of SRAM")));
+}
+
+TEST_F(SeededChipTest, ActivationsInNvmAreWrittenThroughTheWritePath) {
+  ChipRuntimeOptions options;
+  options.activations_in_nvm = true;
+  auto chip = Chip(1, options);
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r, chip->Execute(request));
+  const SliceInfo info = *chip->slice_info();
+  int64_t writes = 0;
+  for (const auto& [address, count] : r.nvm_writes) {
+    EXPECT_GE(address, Msp430().weight_nvm_bytes() / 2);
+    writes += count;
+  }
+  // conv2 (600 B) and conv3 (128 B), once each.
+  EXPECT_EQ(writes, (graph_.FindTensor("conv2")->byte_size() +
+                     graph_.FindTensor("conv3")->byte_size()) / 2);
+  EXPECT_GT(r.energy.nvm_write_j, 0);
+  EXPECT_EQ(chip->stats().nvm_writes, writes);
+  ASSERT_OK_AND_ASSIGN(ExecuteResult again, chip->Execute(request));
+  EXPECT_EQ(chip->stats().nvm_writes, 2 * writes);
+  EXPECT_GT(info.activation_peak_bytes, 0);
+}
+
+}  // namespace
+}  // namespace illusion::chipd
