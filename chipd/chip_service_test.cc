@@ -1,0 +1,161 @@
+// The ChipService over a real loopback socket, in process: the gRPC path
+// returns what the core returns, bad input gets INVALID_ARGUMENT and the
+// service keeps serving.
+
+#include "chipd/chip_service.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+
+#include "chipd/chip_model.h"
+#include "chipd/chip_proto.h"
+#include "common/grpc_status.h"
+#include "common/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nn/weights.h"
+#include "nn/workloads.h"
+#include "partitioner/paper/paper_partition.h"
+#include "partitioner/partition_proto.h"
+
+namespace illusion::chipd {
+namespace {
+
+using ::illusion::common::FromGrpcStatus;
+using ::illusion::common::StatusIs;
+using ::testing::HasSubstr;
+namespace pb = ::illusion::v1;
+
+class ChipServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(pb::ChipModel model, LoadChipModel("msp430_rram"));
+    ASSERT_OK_AND_ASSIGN(runtime_, ChipRuntime::Create(1, model));
+    ASSERT_OK_AND_ASSIGN(direct_, ChipRuntime::Create(1, model));
+    service_ = std::make_unique<ChipServiceImpl>(runtime_.get());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_GT(port, 0);
+    stub_ = pb::ChipService::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    ASSERT_OK_AND_ASSIGN(graph_, partitioner::PaperGraph(nn::Workload::kMnist));
+    weights_ = nn::SeededWeights(graph_, 11);
+    ASSERT_OK_AND_ASSIGN(partition_, partitioner::PaperPartitionFor(nn::Workload::kMnist, 8));
+  }
+  void TearDown() override { server_->Shutdown(std::chrono::system_clock::now()); }
+
+  SliceBundle Bundle() {
+    return SliceBundle{"mnist/chip 1", partition_, *partitioner::PaperGraph(nn::Workload::kMnist),
+                       weights_, 1};
+  }
+  static void Deadline(grpc::ClientContext* c) {
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  }
+  absl::Status Load(const pb::LoadSliceRequest& request, pb::LoadSliceResponse* response) {
+    grpc::ClientContext c;
+    Deadline(&c);
+    return FromGrpcStatus(stub_->LoadSlice(&c, request, response));
+  }
+  absl::Status Execute(const pb::ExecuteRequest& request, pb::ExecuteResponse* response) {
+    grpc::ClientContext c;
+    Deadline(&c);
+    return FromGrpcStatus(stub_->Execute(&c, request, response));
+  }
+  ExecuteRequest Good() {
+    ExecuteRequest r;
+    for (int k = 0; k < 300; ++k) r.inbox.push_back({});
+    r.inbox.assign(1, InboundMessage{-1, 0, Words(300, 0x0503)});
+    return r;
+  }
+
+  std::unique_ptr<ChipRuntime> runtime_, direct_;
+  std::unique_ptr<ChipServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::ChipService::Stub> stub_;
+  nn::Graph graph_ = *partitioner::PaperGraph(nn::Workload::kMnist);
+  nn::WeightMap weights_;
+  partitioner::Partition partition_;
+};
+
+TEST_F(ChipServiceTest, ExecuteOverGrpcEqualsTheCore) {
+  pb::LoadSliceResponse loaded;
+  ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
+  EXPECT_EQ(loaded.slice().weight_bytes(), partition_.chips[1].weight_bytes);
+  ASSERT_OK(direct_->LoadSlice(Bundle()).status());
+
+  pb::ExecuteResponse response;
+  ASSERT_OK(Execute(ExecuteRequestToProto(Good()), &response));
+  ASSERT_OK_AND_ASSIGN(ExecuteResult via_grpc, ExecuteResultFromProto(response));
+  ASSERT_OK_AND_ASSIGN(ExecuteResult in_process, direct_->Execute(Good()));
+  EXPECT_EQ(via_grpc.out_stream, in_process.out_stream);
+  EXPECT_EQ(via_grpc.outbox.size(), in_process.outbox.size());
+  EXPECT_DOUBLE_EQ(via_grpc.energy.total_j(), in_process.energy.total_j());
+  EXPECT_EQ(via_grpc.intervals.size(), in_process.intervals.size());
+
+  grpc::ClientContext c;
+  pb::ChipInfo info;
+  ASSERT_OK(FromGrpcStatus(stub_->GetInfo(&c, pb::GetInfoRequest(), &info)));
+  EXPECT_EQ(info.chip_id(), 1);
+  EXPECT_EQ(info.model().name(), "msp430_rram");
+  EXPECT_EQ(info.slice().name(), "mnist/chip 1");
+  grpc::ClientContext c2;
+  pb::ChipStats stats;
+  ASSERT_OK(FromGrpcStatus(stub_->GetStats(&c2, pb::GetStatsRequest(), &stats)));
+  EXPECT_EQ(stats.executions(), 1);
+  EXPECT_EQ(stats.state(), pb::POWER_STATE_OFF);
+}
+
+TEST_F(ChipServiceTest, BadInputIsInvalidArgumentAndTheServiceKeepsServing) {
+  pb::LoadSliceResponse loaded;
+  pb::LoadSliceRequest bad_partition = SliceBundleToProto(Bundle());
+  bad_partition.mutable_partition()->mutable_messages(0)->set_destination(40);
+  EXPECT_THAT(Load(bad_partition, &loaded),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("destination is 40")));
+  pb::LoadSliceRequest unknown_op = SliceBundleToProto(Bundle());
+  unknown_op.mutable_graph()->mutable_ops(0)->set_kind(static_cast<pb::OpKind>(99));
+  EXPECT_THAT(Load(unknown_op, &loaded), StatusIs(absl::StatusCode::kInvalidArgument));
+  pb::LoadSliceRequest bad_weight = SliceBundleToProto(Bundle());
+  bad_weight.mutable_weights(0)->mutable_data()->push_back('x');
+  EXPECT_THAT(Load(bad_weight, &loaded), StatusIs(absl::StatusCode::kInvalidArgument));
+
+  ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
+  pb::ExecuteResponse response;
+  pb::ExecuteRequest odd = ExecuteRequestToProto(Good());
+  odd.mutable_inbox(0)->mutable_payload()->push_back('\0');
+  EXPECT_THAT(Execute(odd, &response),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("inbox message 0 has 601")));
+  pb::ExecuteRequest stranger = ExecuteRequestToProto(Good());
+  stranger.mutable_inbox(0)->set_source(6);
+  EXPECT_THAT(Execute(stranger, &response),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from chip 6")));
+  EXPECT_OK(Execute(ExecuteRequestToProto(Good()), &response));
+  EXPECT_EQ(response.outbox_size(), 4);
+}
+
+TEST_F(ChipServiceTest, PowerStateTransitionsAndDeadlines) {
+  grpc::ClientContext c1;
+  pb::SetPowerStateRequest wake;
+  wake.set_state(pb::POWER_STATE_ACTIVE);
+  pb::SetPowerStateResponse state;
+  ASSERT_OK(FromGrpcStatus(stub_->SetPowerState(&c1, wake, &state)));
+  EXPECT_EQ(state.state(), pb::POWER_STATE_ACTIVE);
+  grpc::ClientContext c2;
+  EXPECT_THAT(FromGrpcStatus(stub_->SetPowerState(&c2, wake, &state)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  grpc::ClientContext c3;
+  EXPECT_THAT(FromGrpcStatus(stub_->SetPowerState(&c3, pb::SetPowerStateRequest(), &state)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("POWER_STATE_ACTIVE")));
+  grpc::ClientContext c4;
+  c4.set_deadline(std::chrono::system_clock::now() - std::chrono::seconds(1));
+  pb::ExecuteResponse response;
+  EXPECT_THAT(FromGrpcStatus(stub_->Execute(&c4, ExecuteRequestToProto(Good()), &response)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+}
+
+}  // namespace
+}  // namespace illusion::chipd
