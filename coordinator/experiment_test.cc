@@ -1,0 +1,126 @@
+// RunExperiment end to end: the paper's 8-chip systems against the target
+// chip, greedy against ideal, every workload, and config errors.
+
+#include "coordinator/experiment.h"
+
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+
+#include "common/status_matchers.h"
+#include "coordinator/accounting.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nn/executor.h"
+#include "nn/workloads.h"
+
+namespace illusion::coordinator {
+namespace {
+
+using ::illusion::common::StatusIs;
+using ::testing::HasSubstr;
+using nn::Workload;
+using partitioner::Strategy;
+
+TEST(ExperimentTest, SvhnPaperEightChipVersusTarget) {
+  ExperimentConfig c;
+  c.workload = Workload::kSvhn;
+  c.chips = 8;
+  ASSERT_OK_AND_ASSIGN(ExperimentResult r, RunExperiment(c));
+  std::cout << "svhn paper 8-chip vs target, msp430_rram, sequential:\n"
+            << FormatReport(r.report);
+  EXPECT_EQ(r.partition.chips.size(), 8u);
+  EXPECT_EQ(r.baseline_partition.chips.size(), 1u);
+  EXPECT_EQ(r.model.weight_nvm_bytes(), 4096);  // the real chip holds each slice
+  EXPECT_GT(r.baseline_model.weight_nvm_bytes(), 4096);
+  EXPECT_EQ(r.run.inferences[0].class_id, r.baseline_run.inferences[0].class_id);
+  // Illusion: close to the ideal chip, but not better.
+  EXPECT_GT(r.report.energy_ratio, 1.0);
+  EXPECT_LT(r.report.energy_ratio, 1.2);
+  EXPECT_GT(r.report.time_ratio, 1.0);
+  EXPECT_LT(r.report.time_ratio, 1.2);
+
+  c.schedule = Schedule::kOverlapped;
+  ASSERT_OK_AND_ASSIGN(ExperimentResult o, RunExperiment(c));
+  std::cout << "overlapped: " << FormatReport(o.report).substr(
+                                     FormatReport(o.report).rfind("ratios"));
+  EXPECT_LT(o.report.run.time_ns, r.report.run.time_ns);
+  EXPECT_LT(o.report.time_ratio, r.report.time_ratio);
+}
+
+class WorkloadTest : public ::testing::TestWithParam<Workload> {};
+
+TEST_P(WorkloadTest, PaperAndGreedyRunsAgreeWithTheBaselineClass) {
+  for (Strategy s : {Strategy::kPaper, Strategy::kGreedy}) {
+    for (int chips : {4, 8}) {
+      if (s == Strategy::kGreedy && chips == 4) continue;
+      SCOPED_TRACE(absl::StrCat(partitioner::StrategyName(s), " ", chips));
+      ExperimentConfig c;
+      c.workload = GetParam();
+      c.strategy = s;
+      c.chips = chips;
+      c.memsize_bytes = 8192;
+      c.schedule = Schedule::kOverlapped;
+      c.inferences = 2;
+      ASSERT_OK_AND_ASSIGN(ExperimentResult r, RunExperiment(c));
+      ASSERT_EQ(r.run.inferences.size(), 2u);
+      for (int i = 0; i < 2; ++i) {
+        EXPECT_GE(r.run.inferences[i].class_id, 0);
+        EXPECT_EQ(r.run.inferences[i].class_id, r.baseline_run.inferences[i].class_id);
+      }
+      EXPECT_GT(r.report.energy_ratio, 0.9);
+      EXPECT_GT(r.report.edp_ratio, 0.0);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, WorkloadTest,
+                         ::testing::Values(Workload::kMnist, Workload::kD2nn,
+                                           Workload::kKwsLstm),
+                         [](const auto& info) { return std::string(nn::WorkloadName(info.param)); });
+
+TEST(ExperimentTest, GivenInputsAreUsedAndPathIsForced) {
+  ExperimentConfig c;
+  c.workload = Workload::kD2nn;
+  c.chips = 4;
+  c.run_baseline = false;
+  c.inferences = 1;
+  ASSERT_OK_AND_ASSIGN(ExperimentResult seeded, RunExperiment(c));
+  nn::TensorMap given = seeded.inputs[0];
+  given.erase(nn::kPathTensor);
+  c.inputs = {given};
+  ASSERT_OK_AND_ASSIGN(ExperimentResult r, RunExperiment(c));
+  ASSERT_EQ(r.inputs.size(), 1u);
+  EXPECT_EQ(r.inputs[0].count(nn::kPathTensor), 1u);
+  EXPECT_EQ(r.run.inferences[0].class_id, seeded.run.inferences[0].class_id);
+  EXPECT_EQ(r.report.energy_ratio, 0.0);  // no baseline
+}
+
+TEST(ExperimentTest, BadConfigsAreRefusedNamingTheField) {
+  ExperimentConfig c;
+  c.inferences = 0;
+  EXPECT_THAT(RunExperiment(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("inferences must be at least 1; got 0")));
+  c.inferences = 2;
+  c.inputs.resize(1);
+  EXPECT_THAT(RunExperiment(c), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("inputs has 1 maps; inferences is 2")));
+  c.inputs.clear();
+  c.chips = 3;
+  EXPECT_THAT(RunExperiment(c), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("3")));
+  c.chips = 8;
+  c.chip_model = "no_such_chip";
+  EXPECT_THAT(RunExperiment(c), StatusIs(absl::StatusCode::kNotFound, HasSubstr("no_such_chip")));
+}
+
+TEST(ExperimentTest, WithoutFittingTheTargetChipIsRefused) {
+  ExperimentConfig c;
+  c.workload = Workload::kSvhn;
+  c.chips = 1;  // the target holds all 31160 weight bytes; the real chip has 4 KB
+  c.fit_memory = false;
+  EXPECT_THAT(RunExperiment(c),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("4096 bytes")));
+}
+
+}  // namespace
+}  // namespace illusion::coordinator
