@@ -391,7 +391,10 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
 
   // Keep the tensors when a later wake-up resumes this one.
   for (int later : slice.wake_ups) {
-    if (p.chips[later].resumes == w) persisted_[w] = std::move(env);
+    if (p.chips[later].resumes == w) {
+      persisted_[w] = std::move(env);
+      break;
+    }
   }
   stats_.executions += 1;
   stats_.words_in += result.words_in;

@@ -276,9 +276,7 @@ class GraphPacker {
       Put(op, whole_kind, op.all_outputs(), {}, total);
       return absl::OkStatus();
     }
-    const bool by_output = op.kind() == nn::OpKind::kLstm || op.input_units() == 0 ||
-                           op.output_units() >= op.input_units();
-    return by_output ? SplitOutputs(op, whole_kind) : SplitInputs(op);
+    return SplitsByOutput(op) ? SplitOutputs(op, whole_kind) : SplitInputs(op);
   }
 
   int64_t OutputBytes(const nn::Op& op, Range out) const {
@@ -348,6 +346,11 @@ void AddPartialSumSpecs(const nn::Graph& graph, Partition& p) {
 }
 
 }  // namespace
+
+bool SplitsByOutput(const nn::Op& op) {
+  return op.kind() == nn::OpKind::kLstm || op.input_units() == 0 ||
+         op.output_units() >= op.input_units();
+}
 
 absl::Status PlanGraphMessages(const nn::Graph& graph, Partition& partition) {
   AddPartialSumSpecs(graph, partition);

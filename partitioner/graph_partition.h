@@ -55,6 +55,11 @@ struct GraphPartitionOptions {
 absl::StatusOr<Partition> GreedyGraphPartition(const nn::Graph& graph,
                                                const GraphPartitionOptions& options);
 
+// Whether greedy splits `op` by output units (LSTM hidden units, or outputs
+// when output_units >= input_units or the op has no input split) rather than
+// by input units with partial sums.
+bool SplitsByOutput(const nn::Op& op);
+
 // One chip with unlimited memory running every op whole (guards kept).
 absl::StatusOr<Partition> IdealGraphPartition(const nn::Graph& graph);
 

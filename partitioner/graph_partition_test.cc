@@ -40,10 +40,8 @@ int64_t LargestUnit(const nn::Graph& graph) {
   int64_t largest = 0;
   for (const auto& op : graph.ops()) {
     const nn::Range all_out = op->all_outputs();
-    const bool by_output = op->kind() == nn::OpKind::kLstm || op->input_units() == 0 ||
-                           op->output_units() >= op->input_units();
     int64_t unit = 0;
-    if (by_output) {
+    if (SplitsByOutput(*op)) {
       unit = op->WeightBytes({0, 1}, op->all_inputs()) + op->BiasBytes({0, 1});
     } else {
       unit = std::max(op->WeightBytes(all_out, {0, 1}), op->BiasBytes(all_out));

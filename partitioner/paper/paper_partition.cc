@@ -90,9 +90,7 @@ class Builder {
     const nn::TensorSpec* spec = FindSpec(tensor);
     if (spec == nullptr) return;
     if (end == 0) end = spec->byte_size();
-    WordEncoding e = spec->dtype == nn::DType::kInt16   ? WordEncoding::kInt16
-                     : spec->dtype == nn::DType::kInt32 ? WordEncoding::kInt32
-                                                        : WordEncoding::kPackedInt8;
+    WordEncoding e = EncodingFor(spec->dtype);
     if (tensor == kPath) e = WordEncoding::kWordPerInt8;
     p_.messages[msg].payload.push_back(Segment{tensor, Range{begin, end}, e, 0, std::move(g)});
   }
