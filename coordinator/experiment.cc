@@ -65,21 +65,48 @@ absl::StatusOr<std::pair<Partition, Partition>> Partitions(const ExperimentConfi
   return absl::InvalidArgumentError("unknown strategy");
 }
 
-// Deploys `partition` on a fresh in-process fleet of `model` and runs it.
-absl::StatusOr<RunRecord> RunOnFreshFleet(const Partition& partition, const nn::Graph& graph,
+// Deploys `partition` on a fresh fleet of `model` and runs it, telling the
+// observer.
+absl::StatusOr<RunRecord> RunOnFreshFleet(RunPhase phase, const FleetFactory& factory,
+                                          ExperimentObserver* observer,
+                                          const Partition& partition, const nn::Graph& graph,
                                           const nn::WeightMap& weights,
                                           const illusion::v1::ChipModel& model,
                                           Schedule schedule,
                                           const std::vector<nn::TensorMap>& inputs) {
-  ASSIGN_OR_RETURN(std::unique_ptr<InProcessFleet> fleet,
-                   InProcessFleet::Create(PhysicalChipCount(partition), model));
+  const FleetFactory& make = factory ? factory : InProcessFleetFactory();
+  ASSIGN_OR_RETURN(std::unique_ptr<ChipFleet> fleet, make(PhysicalChipCount(partition), model));
+  if (fleet->size() < PhysicalChipCount(partition)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the fleet has ", fleet->size(), " chips; the partition needs ",
+                     PhysicalChipCount(partition)));
+  }
   RETURN_IF_ERROR(DeployPartition(partition, graph, weights, *fleet));
+  if (observer != nullptr) {
+    RETURN_IF_ERROR(observer->OnRunStart(phase, partition, model, *fleet));
+  }
+  RunnerOptions options{schedule, model};
+  if (observer != nullptr) options.observer = observer->RunObserverFor(phase);
   ASSIGN_OR_RETURN(std::unique_ptr<ExperimentRunner> runner,
-                   ExperimentRunner::Create(partition, graph, weights, fleet.get(),
-                                            RunnerOptions{schedule, model}));
+                   ExperimentRunner::Create(partition, graph, weights, fleet.get(), options));
   RunRecord record;
-  RETURN_IF_ERROR(runner->Run(inputs, &record));
+  const absl::Status s = runner->Run(inputs, &record);
+  if (!s.ok()) {
+    if (observer != nullptr) observer->OnRunEnd(phase, s, record, nullptr);
+    return s;
+  }
   return record;
+}
+
+// Accounts a finished run and tells the observer.
+absl::StatusOr<Account> AccountPhase(RunPhase phase, ExperimentObserver* observer,
+                                     const RunRecord& record,
+                                     const illusion::v1::ChipModel& model) {
+  absl::StatusOr<Account> account = AccountRun(record, model);
+  if (observer != nullptr) {
+    observer->OnRunEnd(phase, account.status(), record, account.ok() ? &*account : nullptr);
+  }
+  return account;
 }
 
 absl::Status WithPrefix(const absl::Status& s, absl::string_view prefix) {
@@ -88,6 +115,18 @@ absl::Status WithPrefix(const absl::Status& s, absl::string_view prefix) {
 }
 
 }  // namespace
+
+absl::string_view RunPhaseName(RunPhase phase) {
+  return phase == RunPhase::kRun ? "run" : "baseline";
+}
+
+FleetFactory InProcessFleetFactory() {
+  return [](int chips,
+            const illusion::v1::ChipModel& model) -> absl::StatusOr<std::unique_ptr<ChipFleet>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<InProcessFleet> fleet, InProcessFleet::Create(chips, model));
+    return std::unique_ptr<ChipFleet>(std::move(fleet));
+  };
+}
 
 absl::StatusOr<std::vector<nn::TensorMap>> ExperimentInputs(const ExperimentConfig& config,
                                                            const nn::Graph& graph,
@@ -141,9 +180,12 @@ absl::StatusOr<ExperimentResult> RunExperiment(const ExperimentConfig& config) {
     ASSIGN_OR_RETURN(SliceNeeds needs, ComputeSliceNeeds(result.partition, graph));
     result.model = GrowToFit(result.model, needs);
   }
-  ASSIGN_OR_RETURN(result.run, RunOnFreshFleet(result.partition, graph, weights, result.model,
-                                               config.schedule, result.inputs));
-  ASSIGN_OR_RETURN(result.account, AccountRun(result.run, result.model));
+  ASSIGN_OR_RETURN(result.run,
+                   RunOnFreshFleet(RunPhase::kRun, config.fleet_factory, config.observer,
+                                   result.partition, graph, weights, result.model,
+                                   config.schedule, result.inputs));
+  ASSIGN_OR_RETURN(result.account,
+                   AccountPhase(RunPhase::kRun, config.observer, result.run, result.model));
   if (!config.run_baseline) {
     result.report.run = result.account;
     return result;
@@ -153,14 +195,16 @@ absl::StatusOr<ExperimentResult> RunExperiment(const ExperimentConfig& config) {
   absl::StatusOr<SliceNeeds> needs = ComputeSliceNeeds(result.baseline_partition, graph);
   RETURN_IF_ERROR(WithPrefix(needs.status(), "baseline: "));
   result.baseline_model = GrowToFit(base, *needs);
-  absl::StatusOr<RunRecord> baseline =
-      RunOnFreshFleet(result.baseline_partition, graph, weights, result.baseline_model,
-                      config.schedule, result.inputs);
+  absl::StatusOr<RunRecord> baseline = RunOnFreshFleet(
+      RunPhase::kBaseline, config.baseline_fleet_factory, config.observer,
+      result.baseline_partition, graph, weights, result.baseline_model, config.schedule,
+      result.inputs);
   RETURN_IF_ERROR(WithPrefix(baseline.status(), "baseline: "));
   result.baseline_run = *std::move(baseline);
-  ASSIGN_OR_RETURN(Account baseline_account,
-                   AccountRun(result.baseline_run, result.baseline_model));
-  ASSIGN_OR_RETURN(result.report, MakeReport(result.account, std::move(baseline_account)));
+  absl::StatusOr<Account> baseline_account = AccountPhase(
+      RunPhase::kBaseline, config.observer, result.baseline_run, result.baseline_model);
+  RETURN_IF_ERROR(WithPrefix(baseline_account.status(), "baseline: "));
+  ASSIGN_OR_RETURN(result.report, MakeReport(result.account, *std::move(baseline_account)));
   return result;
 }
 

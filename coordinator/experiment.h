@@ -10,11 +10,14 @@
 // both runs, their accounts and the ratios.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "coordinator/accounting.h"
+#include "coordinator/chip_fleet.h"
 #include "coordinator/experiment_runner.h"
 #include "coordinator/run_record.h"
 #include "nn/executor.h"
@@ -25,6 +28,36 @@
 #include "proto/illusion/v1/chip_model.pb.h"
 
 namespace illusion::coordinator {
+
+// Makes the fleet a partition runs on: at least `chips` fresh chips (clocks
+// at 0, no slice) of `model`. Errors name the chip that failed.
+using FleetFactory = std::function<absl::StatusOr<std::unique_ptr<ChipFleet>>(
+    int chips, const illusion::v1::ChipModel& model)>;
+
+// The two runs of an experiment.
+enum class RunPhase { kRun, kBaseline };
+// "run", "baseline".
+absl::string_view RunPhaseName(RunPhase phase);
+
+// Watches an experiment (the coordinator's progress stream and trace store).
+// Called on RunExperiment's thread, phase by phase; an error from OnRunStart
+// or from the RunObserver aborts the experiment with that status. Need not
+// be thread-safe.
+class ExperimentObserver {
+ public:
+  virtual ~ExperimentObserver() = default;
+  // The phase's partition is deployed on `fleet`, chips of `model`.
+  virtual absl::Status OnRunStart(RunPhase phase, const partitioner::Partition& partition,
+                                  const illusion::v1::ChipModel& model, const ChipFleet& fleet) {
+    return absl::OkStatus();
+  }
+  // Watches the phase's run; null for none. Borrowed for the run.
+  virtual RunObserver* RunObserverFor(RunPhase phase) { return nullptr; }
+  // The phase ended with `status`; `record` holds what ran (everything up to
+  // a failure); `account` is set when it succeeded.
+  virtual void OnRunEnd(RunPhase phase, const absl::Status& status, const RunRecord& record,
+                        const Account* account) {}
+};
 
 // Plain copyable struct; every field has a usable default.
 struct ExperimentConfig {
@@ -60,7 +93,16 @@ struct ExperimentConfig {
   std::vector<nn::TensorMap> inputs;
   // Also run the baseline and fill the report. Default true.
   bool run_baseline = true;
+  // Where the partition runs; empty = an in-process fleet (InProcessFleet).
+  FleetFactory fleet_factory;
+  // Where the baseline (one ideal chip) runs; empty = in-process.
+  FleetFactory baseline_fleet_factory;
+  // Borrowed; may be null.
+  ExperimentObserver* observer = nullptr;
 };
+
+// The in-process FleetFactory.
+FleetFactory InProcessFleetFactory();
 
 // Everything an experiment produced. Plain value type.
 struct ExperimentResult {

@@ -98,6 +98,7 @@ absl::Status ExperimentRunner::Run(absl::Span<const nn::TensorMap> inputs, RunRe
       return s;
     }
     record->end_ns = cursor_ns_;
+    if (options_.observer != nullptr) RETURN_IF_ERROR(options_.observer->OnInference(*record));
   }
   return absl::OkStatus();
 }
@@ -225,6 +226,7 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   w.intervals = result->intervals;
   w.steps = result->steps;
   record.wake_ups.push_back(std::move(w));
+  if (options_.observer != nullptr) RETURN_IF_ERROR(options_.observer->OnWakeUp(record));
   state.result.chips.push_back(partitioner::ChipRun{
       slice.label, slice.chip, partitioner::ChipInputStream(slice.mode_word, payload),
       result->out_stream});

@@ -59,12 +59,27 @@ absl::string_view ScheduleName(Schedule schedule);
 // Inverse of ScheduleName; InvalidArgument naming the value and valid names.
 absl::StatusOr<Schedule> ParseSchedule(absl::string_view name);
 
+// Watches a run as it goes (progress reports, the trace store). Callbacks
+// run on the runner's thread; an error aborts the run with that status
+// (e.g. a cancelled client). Implementations need not be thread-safe.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  // After each executed wake-up: record.wake_ups.back() is it.
+  virtual absl::Status OnWakeUp(const RunRecord& record) { return absl::OkStatus(); }
+  // After each completed inference: record.inferences.back() is it, and
+  // every wake-up and message of it is in `record`.
+  virtual absl::Status OnInference(const RunRecord& record) { return absl::OkStatus(); }
+};
+
 struct RunnerOptions {
   // How wake-ups are placed on the timeline. Default sequential.
   Schedule schedule = Schedule::kSequential;
   // Link latency, bandwidth and energy per word come from this model (the
   // fleet's chip model). Must pass chipd::ValidateChipModel.
   illusion::v1::ChipModel link_model;
+  // Borrowed; may be null.
+  RunObserver* observer = nullptr;
 };
 
 // Borrows the partition, graph, weights and fleet, which must outlive it.
