@@ -16,6 +16,7 @@
 #include "nlohmann/json.hpp"
 #include "nn/graph.h"
 #include "nn/workloads.h"
+#include "partitioner/budget_search.h"
 #include "partitioner/graph_partition.h"
 #include "partitioner/greedy_partition.h"
 #include "partitioner/message_passing.h"
@@ -108,39 +109,9 @@ absl::StatusOr<int64_t> MemsizeBytes(double memsize_mib) {
   return *bytes;
 }
 
-// The chip count of a greedy partition with `budget` bytes per chip;
-// ResourceExhausted when the budget is below the largest indivisible unit.
-using ChipsAt = std::function<absl::StatusOr<int>(int64_t budget)>;
-
-// What the --chips search found.
-struct BudgetSearch {
-  int max_chips = 0;
-  int64_t memsize_bytes = 0;   // the smallest budget giving <= max_chips chips
-  int chips = 0;               // what it gives
-  int chips_one_byte_less = 0; // 0 = that budget is refused as too small
-};
-
-// Smallest budget in [1, hi] with chips_at(budget) <= max_chips, by binary
-// search; `hi` must qualify, giving `hi_chips`. A refused budget counts as
-// too small.
-absl::StatusOr<BudgetSearch> SmallestBudget(int max_chips, int64_t hi, int hi_chips,
-                                            const ChipsAt& chips_at) {
-  int64_t lo = 0;  // too small
-  int lo_chips = 0;
-  while (hi - lo > 1) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    absl::StatusOr<int> chips = chips_at(mid);
-    if (!chips.ok() && !absl::IsResourceExhausted(chips.status())) return chips.status();
-    if (chips.ok() && *chips <= max_chips) {
-      hi = mid;
-      hi_chips = *chips;
-    } else {
-      lo = mid;
-      lo_chips = chips.ok() ? *chips : 0;
-    }
-  }
-  return BudgetSearch{max_chips, hi, hi_chips, lo_chips};
-}
+using partitioner::BudgetSearch;
+using ChipsAt = partitioner::ChipsAtBudget;
+using partitioner::SmallestBudget;
 
 // One line naming the chosen budget, for the table formats.
 std::string BudgetLine(const BudgetSearch& s) {
@@ -194,20 +165,11 @@ absl::StatusOr<std::string> RunGraphWorkload(const PartitionCommandOptions& o,
     if (o.memsize_mib > 0) {
       ASSIGN_OR_RETURN(greedy.memsize_bytes, MemsizeBytes(o.memsize_mib));
     } else {
-      const ChipsAt chips_at = [&graph](int64_t budget) -> absl::StatusOr<int> {
-        ASSIGN_OR_RETURN(partitioner::Partition p,
-                         partitioner::GreedyGraphPartition(graph, {budget}));
-        return p.num_physical_chips();
-      };
-      // With every weight on one chip nothing is split.
-      const int64_t total = std::max<int64_t>(graph.weight_bytes(), 1);
-      ASSIGN_OR_RETURN(const int total_chips, chips_at(total));
-      if (total_chips > o.chips) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--chips=", o.chips, " is too few: greedy uses ", total_chips, " chips even with ",
-            total, " bytes per chip (all the weights of '", o.workload, "')"));
+      absl::StatusOr<BudgetSearch> found = partitioner::SmallestGreedyGraphBudget(graph, o.chips);
+      if (!found.ok()) {
+        return absl::Status(found.status().code(), absl::StrCat("--", found.status().message()));
       }
-      ASSIGN_OR_RETURN(search, SmallestBudget(o.chips, total, total_chips, chips_at));
+      search = *std::move(found);
       greedy.memsize_bytes = search->memsize_bytes;
     }
     ASSIGN_OR_RETURN(partition, partitioner::GreedyGraphPartition(graph, greedy));
