@@ -85,8 +85,11 @@ absl::StatusOr<RunRecord> RunOnFreshFleet(RunPhase phase, const FleetFactory& fa
   if (observer != nullptr) {
     RETURN_IF_ERROR(observer->OnRunStart(phase, partition, model, *fleet));
   }
-  RunnerOptions options{schedule, model};
+  RunnerOptions options;
+  options.schedule = schedule;
+  options.link_model = model;
   if (observer != nullptr) options.observer = observer->RunObserverFor(phase);
+  if (graph.name() == "kws_lstm") options.carry = {{"h", nn::kLstmH0}, {"c", nn::kLstmC0}};
   ASSIGN_OR_RETURN(std::unique_ptr<ExperimentRunner> runner,
                    ExperimentRunner::Create(partition, graph, weights, fleet.get(), options));
   RunRecord record;

@@ -109,6 +109,17 @@ absl::Status ExperimentRunner::RunInference(int inference, const nn::TensorMap& 
   state.inference = inference;
   state.start_ns = state.end_ns = cursor_ns_;
   state.result.host = inputs;
+  for (const auto& [from, to] : options_.carry) {
+    if (inference == 0 || inputs.count(to) > 0) continue;
+    const nn::TensorMap& previous = record.inferences.back().host;
+    auto it = previous.find(from);
+    if (it == previous.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "inference ", inference, " carries host tensor '", from, "' of inference ",
+          inference - 1, " into '", to, "', but the host never received it"));
+    }
+    state.result.host[to] = it->second;
+  }
   state.result.start_ns = cursor_ns_;
   state.pending.resize(partition_.chips.size());
   for (int s = 0; s < static_cast<int>(partition_.chips.size()); ++s) {

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -80,6 +81,10 @@ struct RunnerOptions {
   illusion::v1::ChipModel link_model;
   // Borrowed; may be null.
   RunObserver* observer = nullptr;
+  // State carried between inferences (the KWS LSTM's h and c): for each
+  // {from, to}, an inference after the first whose inputs lack host tensor
+  // `to` gets the previous inference's final host tensor `from`.
+  std::vector<std::pair<std::string, std::string>> carry;
 };
 
 // Borrows the partition, graph, weights and fleet, which must outlive it.

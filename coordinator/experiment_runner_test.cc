@@ -71,7 +71,7 @@ absl::StatusOr<RunRecord> RunSetup(Deployed& s, Schedule schedule, ChipFleet* fl
   ASSIGN_OR_RETURN(std::unique_ptr<ExperimentRunner> runner,
                    ExperimentRunner::Create(s.partition, s.graph, s.weights,
                                             fleet != nullptr ? fleet : s.fleet.get(),
-                                            RunnerOptions{schedule, s.model}));
+                                            RunnerOptions{schedule, s.model, nullptr, {}}));
   RunRecord record;
   RETURN_IF_ERROR(runner->Run(s.inputs, &record));
   return record;
@@ -241,7 +241,7 @@ TEST(ExperimentRunnerTest, FailingChipNamesTheChipAndKeepsTheRecordSoFar) {
   FailingFleet failing(s.fleet.get(), 3);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ExperimentRunner> runner,
                        ExperimentRunner::Create(s.partition, s.graph, s.weights, &failing,
-                                                RunnerOptions{Schedule::kSequential, s.model}));
+                                                RunnerOptions{Schedule::kSequential, s.model, nullptr, {}}));
   RunRecord record;
   EXPECT_THAT(runner->Run(s.inputs, &record),
               StatusIs(absl::StatusCode::kUnavailable,
@@ -260,7 +260,7 @@ TEST(ExperimentRunnerTest, RefusesSmallFleetAndEmptyInputs) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<InProcessFleet> small,
                        InProcessFleet::Create(4, s.model));
   EXPECT_THAT(ExperimentRunner::Create(s.partition, s.graph, s.weights, small.get(),
-                                       RunnerOptions{Schedule::kSequential, s.model}),
+                                       RunnerOptions{Schedule::kSequential, s.model, nullptr, {}}),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("needs 8 chips; the fleet has 4")));
   EXPECT_THAT(DeployPartition(s.partition, s.graph, s.weights, *small),
@@ -268,7 +268,7 @@ TEST(ExperimentRunnerTest, RefusesSmallFleetAndEmptyInputs) {
                        HasSubstr("needs 8 chips; the fleet has 4")));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ExperimentRunner> runner,
                        ExperimentRunner::Create(s.partition, s.graph, s.weights, s.fleet.get(),
-                                                RunnerOptions{Schedule::kSequential, s.model}));
+                                                RunnerOptions{Schedule::kSequential, s.model, nullptr, {}}));
   RunRecord record;
   EXPECT_THAT(runner->Run({}, &record),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("got 0")));

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nn/executor.h"
+#include "nn/weights.h"
 #include "nn/workloads.h"
 
 namespace illusion::coordinator {
@@ -94,6 +95,47 @@ TEST(ExperimentTest, GivenInputsAreUsedAndPathIsForced) {
   EXPECT_EQ(r.inputs[0].count(nn::kPathTensor), 1u);
   EXPECT_EQ(r.run.inferences[0].class_id, seeded.run.inferences[0].class_id);
   EXPECT_EQ(r.report.energy_ratio, 0.0);  // no baseline
+}
+
+// A KWS sequence of 3 frames: only the first step has h0/c0, the later ones
+// carry the host's h and c; the final state and class equal the golden
+// 3-step graph's.
+TEST(ExperimentTest, LstmSequenceCarriesTheStateBetweenSteps) {
+  nn::WorkloadOptions three;
+  three.lstm_steps = 3;
+  ASSERT_OK_AND_ASSIGN(nn::Graph golden_graph, nn::BuildWorkloadGraph(Workload::kKwsLstm, three));
+  const nn::WeightMap weights = nn::SeededWeights(golden_graph, 1);
+  nn::TensorMap golden_in;
+  for (const nn::TensorSpec& spec : golden_graph.inputs()) {
+    golden_in[spec.name] = nn::SeededTensor(spec, 7, -100, 100);
+  }
+  ASSERT_OK_AND_ASSIGN(nn::TensorMap golden, nn::ExecuteGraph(golden_graph, weights, golden_in));
+
+  for (Strategy s : {Strategy::kPaper, Strategy::kIdeal}) {
+    ExperimentConfig c;
+    c.workload = Workload::kKwsLstm;
+    c.strategy = s;
+    c.inferences = 3;
+    c.run_baseline = false;
+    for (int step = 0; step < 3; ++step) {
+      nn::TensorMap in;
+      std::vector<int32_t> frame;
+      for (int f = 0; f < 10; ++f) frame.push_back(golden_in.at(nn::kLstmX).at(step * 10 + f));
+      in[nn::kLstmX] = nn::Tensor::FromValues(nn::DType::kInt8, {1, 10}, frame);
+      if (step == 0) {
+        in[nn::kLstmH0] = golden_in.at(nn::kLstmH0);
+        in[nn::kLstmC0] = golden_in.at(nn::kLstmC0);
+      }
+      in["last"] = nn::Tensor::FromValues(nn::DType::kInt16, {1}, {step == 2 ? 1 : 0});
+      c.inputs.push_back(in);
+    }
+    ASSERT_OK_AND_ASSIGN(ExperimentResult r, RunExperiment(c));
+    ASSERT_EQ(r.run.inferences.size(), 3u);
+    const nn::TensorMap& host = r.run.inferences[2].host;
+    EXPECT_TRUE(host.at("h").SameValues(golden.at("h"))) << partitioner::StrategyName(s);
+    EXPECT_TRUE(host.at("c").SameValues(golden.at("c"))) << partitioner::StrategyName(s);
+    EXPECT_EQ(r.run.inferences[2].class_id, golden.at(nn::kClassTensor).at(0));
+  }
 }
 
 TEST(ExperimentTest, BadConfigsAreRefusedNamingTheField) {
