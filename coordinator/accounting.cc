@@ -101,6 +101,7 @@ void AppendAccount(const std::string& title, const Account& a, std::string* out)
 std::string FormatReport(const Report& report) {
   std::string out;
   AppendAccount("run", report.run, &out);
+  if (report.baseline.chips.empty()) return out + "no baseline run (no ratios)\n";
   AppendAccount("baseline", report.baseline, &out);
   absl::StrAppendFormat(&out, "ratios vs baseline: energy %.4f, time %.4f, EDP %.4f\n",
                         report.energy_ratio, report.time_ratio, report.edp_ratio);

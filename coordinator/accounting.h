@@ -84,7 +84,8 @@ struct Report {
 // energy or time is 0 or the inference counts differ (both named).
 absl::StatusOr<Report> MakeReport(Account run, Account baseline);
 
-// A human-readable table: per-chip rows, system totals, baseline, ratios.
+// A human-readable table: per-chip rows, system totals, baseline, ratios
+// (a report without a baseline, i.e. no baseline chips, says so instead).
 std::string FormatReport(const Report& report);
 
 }  // namespace illusion::coordinator
