@@ -96,36 +96,63 @@ struct ChipRuntime::Loaded {
 };
 
 ChipRuntime::ChipRuntime(int chip_id, illusion::v1::ChipModel model, ChipRuntimeOptions options,
-                         std::unique_ptr<PowerController> power)
+                         Fresh fresh)
     : chip_id_(chip_id),
-      model_(std::move(model)),
       options_(options),
-      power_(std::move(power)) {}
+      model_(std::move(model)),
+      power_(std::move(fresh.power)),
+      nvm_(std::move(fresh.nvm)) {}
 
 ChipRuntime::~ChipRuntime() = default;
+
+absl::StatusOr<ChipRuntime::Fresh> ChipRuntime::MakeFresh(const illusion::v1::ChipModel& model,
+                                                          const ChipRuntimeOptions& options) {
+  RETURN_IF_ERROR(ValidateChipModel(model));
+  Fresh fresh;
+  ASSIGN_OR_RETURN(fresh.power, PowerController::Create(model));
+  const int64_t nvm_bytes =
+      model.weight_nvm_bytes() + (options.activations_in_nvm ? model.activation_sram_bytes() : 0);
+  ASSIGN_OR_RETURN(fresh.nvm, IdentityNvmWritePath::Create((nvm_bytes + 1) / 2));
+  return fresh;
+}
 
 absl::StatusOr<std::unique_ptr<ChipRuntime>> ChipRuntime::Create(int chip_id,
                                                                  illusion::v1::ChipModel model,
                                                                  ChipRuntimeOptions options) {
-  RETURN_IF_ERROR(ValidateChipModel(model));
   if (options.max_message_words <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_message_words must be positive; got ", options.max_message_words));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<PowerController> power, PowerController::Create(model));
-  auto runtime = absl::WrapUnique(
-      new ChipRuntime(chip_id, std::move(model), options, std::move(power)));
-  const int64_t nvm_bytes =
-      runtime->model_.weight_nvm_bytes() +
-      (options.activations_in_nvm ? runtime->model_.activation_sram_bytes() : 0);
-  ASSIGN_OR_RETURN(std::unique_ptr<IdentityNvmWritePath> nvm,
-                   IdentityNvmWritePath::Create((nvm_bytes + 1) / 2));
-  absl::MutexLock lock(&runtime->mu_);
-  runtime->nvm_ = std::move(nvm);
-  return runtime;
+  ASSIGN_OR_RETURN(Fresh fresh, MakeFresh(model, options));
+  return absl::WrapUnique(new ChipRuntime(chip_id, std::move(model), options, std::move(fresh)));
+}
+
+illusion::v1::ChipModel ChipRuntime::model() const {
+  absl::MutexLock lock(&mu_);
+  return model_;
+}
+
+absl::Status ChipRuntime::Reset(std::optional<illusion::v1::ChipModel> model) {
+  // Build the new parts before taking the lock: a refused model changes nothing.
+  if (model.has_value()) {
+    RETURN_IF_ERROR(ValidateChipModel(*model));
+  }
+  absl::MutexLock lock(&mu_);
+  const illusion::v1::ChipModel& next = model.has_value() ? *model : model_;
+  ASSIGN_OR_RETURN(Fresh fresh, MakeFresh(next, options_));
+  if (model.has_value()) model_ = *std::move(model);
+  power_ = std::move(fresh.power);
+  nvm_ = std::move(fresh.nvm);
+  slice_.reset();
+  persisted_.clear();
+  stats_ = ChipStats{};
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SliceInfo> ChipRuntime::LoadSlice(SliceBundle slice_bundle) {
+  // The whole load holds the lock: the budgets come from model_, which
+  // Reset may replace.
+  absl::MutexLock lock(&mu_);
   auto loaded = std::make_unique<Loaded>(std::move(slice_bundle));
   SliceBundle& bundle = loaded->bundle;
   const Partition& p = bundle.partition;
@@ -182,7 +209,6 @@ absl::StatusOr<SliceInfo> ChipRuntime::LoadSlice(SliceBundle slice_bundle) {
   }
   loaded->weight_words = (info.weight_bytes + 1) / 2;
   SliceInfo result = loaded->info;
-  absl::MutexLock lock(&mu_);
   slice_ = std::move(loaded);
   persisted_.clear();
   return result;

@@ -161,7 +161,12 @@ struct ChipStats {
 };
 
 // Thread-safe: every public method takes an internal mutex, so a gRPC
-// service may call it from several threads; executions are serialized.
+// service may call it from several threads; executions, slice loads and
+// resets are serialized. The chip id and the options are fixed at Create;
+// the chip model, the clock, the power state, the stats, the NVM write
+// counts, the slice and the persisted tensors change only under the mutex,
+// and Reset may replace the model (so model() returns a copy). Created by
+// Create and owned by the caller (chipd's main, an in-process fleet).
 class ChipRuntime {
  public:
   // InvalidArgument when the model fails ValidateChipModel.
@@ -173,8 +178,17 @@ class ChipRuntime {
   ChipRuntime& operator=(const ChipRuntime&) = delete;
 
   int chip_id() const { return chip_id_; }
-  const illusion::v1::ChipModel& model() const { return model_; }
+  // The current model (a copy: Reset may replace it).
+  illusion::v1::ChipModel model() const;
   const ChipRuntimeOptions& options() const { return options_; }
+
+  // Brings the chip back to fresh, as Create left it: clock 0, power off,
+  // stats and NVM write counts zeroed, no slice, no persisted tensors. With
+  // `model`, the chip is reconfigured to it first (e.g. grown to hold a
+  // bigger slice); the chip id and the options stay. InvalidArgument naming
+  // the model, field and value when `model` fails ValidateChipModel; the
+  // chip is then unchanged.
+  absl::Status Reset(std::optional<illusion::v1::ChipModel> model = std::nullopt);
 
   // Replaces any loaded slice. InvalidArgument for a malformed slice (no
   // wake-up of `chip`, an unknown op, a missing weight or one whose dtype or
@@ -203,8 +217,15 @@ class ChipRuntime {
 
  private:
   struct Loaded;
+  // The per-model parts of a fresh chip.
+  struct Fresh {
+    std::unique_ptr<PowerController> power;
+    std::unique_ptr<NvmWritePath> nvm;
+  };
   ChipRuntime(int chip_id, illusion::v1::ChipModel model, ChipRuntimeOptions options,
-              std::unique_ptr<PowerController> power);
+              Fresh fresh);
+  static absl::StatusOr<Fresh> MakeFresh(const illusion::v1::ChipModel& model,
+                                         const ChipRuntimeOptions& options);
 
   absl::StatusOr<Words> AssemblePayload(const Loaded& slice, int wake_up,
                                         const ExecuteRequest& request) const;
@@ -213,10 +234,10 @@ class ChipRuntime {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int chip_id_;
-  const illusion::v1::ChipModel model_;
   const ChipRuntimeOptions options_;
 
   mutable absl::Mutex mu_;
+  illusion::v1::ChipModel model_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<PowerController> power_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Loaded> slice_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<NvmWritePath> nvm_ ABSL_GUARDED_BY(mu_);

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "chipd/chip_model.h"
 #include "common/status_matchers.h"
@@ -277,6 +278,110 @@ TEST_F(SeededChipTest, ActivationsInNvmAreWrittenThroughTheWritePath) {
   ASSERT_OK_AND_ASSIGN(ExecuteResult again, chip->Execute(request));
   EXPECT_EQ(chip->stats().nvm_writes, 2 * writes);
   EXPECT_GT(info.activation_peak_bytes, 0);
+}
+
+TEST_F(SeededChipTest, ResetBringsTheChipBackToFresh) {
+  ChipRuntimeOptions options;
+  options.activations_in_nvm = true;
+  auto chip = Chip(1, options);
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  request.start_ns = 1'000'000;
+  ASSERT_OK_AND_ASSIGN(ExecuteResult first, chip->Execute(request));
+  ASSERT_GT(chip->stats().now_ns, 1'000'000);
+  ASSERT_GT(chip->stats().nvm_writes, 0);
+
+  ASSERT_OK(chip->Reset());
+  const ChipStats fresh = chip->stats();
+  EXPECT_EQ(fresh.now_ns, 0);
+  EXPECT_EQ(fresh.state, PowerState::kOff);
+  EXPECT_EQ(fresh.executions, 0);
+  EXPECT_EQ(fresh.words_in, 0);
+  EXPECT_EQ(fresh.nvm_writes, 0);
+  EXPECT_EQ(fresh.power.wakeups, 0);
+  EXPECT_EQ(fresh.power_energy.active_j, 0);
+  EXPECT_EQ(fresh.dynamic_energy_j, 0);
+  for (int64_t count : chip->nvm_write_counts()) ASSERT_EQ(count, 0);
+  EXPECT_FALSE(chip->slice_info().has_value());
+  EXPECT_THAT(chip->Execute(request), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                               HasSubstr("no slice loaded")));
+  EXPECT_EQ(chip->model().name(), "msp430_rram");
+  EXPECT_EQ(chip->chip_id(), 1);
+  EXPECT_TRUE(chip->options().activations_in_nvm);
+
+  // The same run again from time 0 gives the same words and cost.
+  ASSERT_OK(chip->LoadSlice(Bundle(p_, graph_, weights_, 1)).status());
+  ASSERT_OK_AND_ASSIGN(ExecuteResult again, chip->Execute(request));
+  EXPECT_EQ(again.out_stream, first.out_stream);
+  EXPECT_EQ(again.end_ns, first.end_ns);
+  EXPECT_DOUBLE_EQ(again.energy.total_j(), first.energy.total_j());
+  EXPECT_EQ(again.nvm_writes, first.nvm_writes);
+}
+
+TEST_F(SeededChipTest, ResetWithAModelReconfiguresTheChip) {
+  illusion::v1::ChipModel tiny = Msp430();
+  tiny.set_name("tiny");
+  tiny.set_weight_nvm_bytes(64);
+  ASSERT_OK_AND_ASSIGN(auto chip, ChipRuntime::Create(1, tiny));
+  EXPECT_THAT(chip->LoadSlice(Bundle(p_, graph_, weights_, 1)),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("'tiny' has 64 bytes")));
+
+  // Grown: the slice fits.
+  illusion::v1::ChipModel grown = tiny;
+  grown.set_name("grown");
+  grown.set_weight_nvm_bytes(1 << 20);
+  ASSERT_OK(chip->Reset(grown));
+  EXPECT_EQ(chip->model().name(), "grown");
+  ASSERT_OK_AND_ASSIGN(SliceInfo info, chip->LoadSlice(Bundle(p_, graph_, weights_, 1)));
+  EXPECT_EQ(info.nvm_capacity_bytes, 1 << 20);
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  ASSERT_OK(chip->Execute(request).status());
+
+  // An invalid model is refused and changes nothing.
+  illusion::v1::ChipModel broken = grown;
+  broken.set_name("broken");
+  broken.set_clock_hz(0);
+  EXPECT_THAT(chip->Reset(broken),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("chip model 'broken': field 'clock_hz' is 0")));
+  EXPECT_EQ(chip->model().name(), "grown");
+  EXPECT_TRUE(chip->slice_info().has_value());
+  EXPECT_EQ(chip->stats().executions, 1);
+  ASSERT_OK(chip->Execute(request).status());
+}
+
+// Execute and GetInfo-style readers on other threads while the chip is
+// reset and reloaded: every call sees either the old or the new chip.
+TEST_F(SeededChipTest, ResetIsSafeWhileOtherThreadsUseTheChip) {
+  auto chip = Chip(1);
+  std::thread executor([&] {
+    for (int i = 0; i < 200; ++i) {
+      ExecuteRequest request;
+      request.inbox.push_back(FromChip0());
+      absl::StatusOr<ExecuteResult> r = chip->Execute(request);
+      if (!r.ok()) {
+        EXPECT_THAT(r, StatusIs(absl::StatusCode::kFailedPrecondition,
+                                HasSubstr("no slice loaded")));
+      }
+    }
+  });
+  std::thread reader([&] {
+    for (int i = 0; i < 200; ++i) {
+      EXPECT_FALSE(chip->model().name().empty());
+      (void)chip->stats();
+      (void)chip->slice_info();
+    }
+  });
+  for (int i = 0; i < 50; ++i) {
+    illusion::v1::ChipModel m = Msp430();
+    m.set_weight_nvm_bytes(4096 + 2 * i);
+    ASSERT_OK(chip->Reset(m));
+    ASSERT_OK(chip->LoadSlice(Bundle(p_, graph_, weights_, 1)).status());
+  }
+  executor.join();
+  reader.join();
+  EXPECT_EQ(chip->model().weight_nvm_bytes(), 4096 + 2 * 49);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "chipd/chip_service.h"
 
+#include <optional>
+#include <utility>
+
 #include "absl/status/status.h"
 #include "chipd/chip_proto.h"
 #include "common/grpc_status.h"
@@ -15,18 +18,22 @@ grpc::Status Cancelled(grpc::ServerContext* context) {
                       "the request's deadline passed or it was cancelled before it ran");
 }
 
+void FillChipInfo(const ChipRuntime& runtime, pb::ChipInfo* response) {
+  response->set_chip_id(runtime.chip_id());
+  *response->mutable_model() = runtime.model();
+  if (std::optional<SliceInfo> info = runtime.slice_info()) {
+    *response->mutable_slice() = SliceInfoToProto(*info);
+  }
+  response->set_auto_wake(runtime.options().auto_wake);
+  response->set_activations_in_nvm(runtime.options().activations_in_nvm);
+  response->set_max_message_words(runtime.options().max_message_words);
+}
+
 }  // namespace
 
 grpc::Status ChipServiceImpl::GetInfo(grpc::ServerContext*, const pb::GetInfoRequest*,
                                       pb::ChipInfo* response) {
-  response->set_chip_id(runtime_->chip_id());
-  *response->mutable_model() = runtime_->model();
-  if (std::optional<SliceInfo> info = runtime_->slice_info()) {
-    *response->mutable_slice() = SliceInfoToProto(*info);
-  }
-  response->set_auto_wake(runtime_->options().auto_wake);
-  response->set_activations_in_nvm(runtime_->options().activations_in_nvm);
-  response->set_max_message_words(runtime_->options().max_message_words);
+  FillChipInfo(*runtime_, response);
   return grpc::Status::OK;
 }
 
@@ -78,6 +85,17 @@ grpc::Status ChipServiceImpl::SetPowerState(grpc::ServerContext*,
 grpc::Status ChipServiceImpl::GetStats(grpc::ServerContext*, const pb::GetStatsRequest*,
                                        pb::ChipStats* response) {
   *response = ChipStatsToProto(runtime_->stats());
+  return grpc::Status::OK;
+}
+
+grpc::Status ChipServiceImpl::Reset(grpc::ServerContext* context, const pb::ResetRequest* request,
+                                    pb::ResetResponse* response) {
+  if (context->IsCancelled()) return Cancelled(context);
+  std::optional<pb::ChipModel> model;
+  if (request->has_model()) model = request->model();
+  const absl::Status status = runtime_->Reset(std::move(model));
+  if (!status.ok()) return ToGrpcStatus(status);
+  FillChipInfo(*runtime_, response->mutable_chip());
   return grpc::Status::OK;
 }
 

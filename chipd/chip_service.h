@@ -4,7 +4,8 @@
 // The gRPC ChipService of chipd: a thin adapter that translates requests
 // with chip_proto.h, calls the ChipRuntime and maps absl::Status to gRPC
 // status codes. It borrows the runtime, which must outlive it; the runtime
-// serializes calls, so the service is safe on gRPC's thread pool.
+// serializes calls (Reset included, which may replace its chip model), so
+// the service is safe on gRPC's thread pool.
 
 #include <grpcpp/grpcpp.h>
 
@@ -29,6 +30,8 @@ class ChipServiceImpl final : public illusion::v1::ChipService::Service {
                              illusion::v1::SetPowerStateResponse* response) override;
   grpc::Status GetStats(grpc::ServerContext* context, const illusion::v1::GetStatsRequest* request,
                         illusion::v1::ChipStats* response) override;
+  grpc::Status Reset(grpc::ServerContext* context, const illusion::v1::ResetRequest* request,
+                     illusion::v1::ResetResponse* response) override;
 
  private:
   ChipRuntime* const runtime_;

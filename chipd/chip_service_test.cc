@@ -157,5 +157,54 @@ TEST_F(ChipServiceTest, PowerStateTransitionsAndDeadlines) {
               StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
+TEST_F(ChipServiceTest, ResetOverGrpcGivesAFreshChipOfTheRequestedModel) {
+  pb::LoadSliceResponse loaded;
+  ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
+  pb::ExecuteResponse executed;
+  ASSERT_OK(Execute(ExecuteRequestToProto(Good()), &executed));
+
+  // Without a model: fresh, same model.
+  pb::ResetResponse reset;
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->Reset(&c, pb::ResetRequest(), &reset)));
+  }
+  EXPECT_EQ(reset.chip().chip_id(), 1);
+  EXPECT_EQ(reset.chip().model().name(), "msp430_rram");
+  EXPECT_FALSE(reset.chip().has_slice());
+  EXPECT_EQ(runtime_->stats().executions, 0);
+  EXPECT_EQ(runtime_->stats().now_ns, 0);
+
+  // With a model: reconfigured.
+  pb::ResetRequest grow;
+  *grow.mutable_model() = runtime_->model();
+  grow.mutable_model()->set_name("msp430_rram_grown");
+  grow.mutable_model()->set_weight_nvm_bytes(1 << 20);
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->Reset(&c, grow, &reset)));
+  }
+  EXPECT_EQ(reset.chip().model().name(), "msp430_rram_grown");
+  EXPECT_EQ(reset.chip().model().weight_nvm_bytes(), 1 << 20);
+  ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
+  EXPECT_EQ(loaded.slice().nvm_capacity_bytes(), 1 << 20);
+
+  // A bad model is INVALID_ARGUMENT and the chip keeps its state.
+  pb::ResetRequest bad = grow;
+  bad.mutable_model()->set_activation_sram_bytes(0);
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    EXPECT_THAT(FromGrpcStatus(stub_->Reset(&c, bad, &reset)),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("field 'activation_sram_bytes' is 0")));
+  }
+  EXPECT_EQ(runtime_->model().name(), "msp430_rram_grown");
+  EXPECT_TRUE(runtime_->slice_info().has_value());
+  EXPECT_OK(Execute(ExecuteRequestToProto(Good()), &executed));
+}
+
 }  // namespace
 }  // namespace illusion::chipd

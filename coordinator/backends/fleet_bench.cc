@@ -1,0 +1,294 @@
+// fleet_bench: inference throughput of the paper's SVHN 8-chip system over
+// loopback chipd processes (LoopbackFleetFactory), and in process: 8-chip
+// against the 1-chip "target" partition. Seeded weights and inputs, no
+// baseline run. Prints one figure per line.
+//
+//   bazel run -c opt //coordinator/backends:fleet_bench -- --inferences=500
+//
+// Targets: loopback >= 500 inferences/s; in-process 8-chip time per
+// inference within 1.2x of the 1-chip one.
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "chipd/chip_proto.h"
+#include "coordinator/backends/fleet_factories.h"
+#include "coordinator/backends/loopback_fleet.h"
+#include "coordinator/deploy.h"
+#include "coordinator/experiment.h"
+#include "coordinator/experiment_runner.h"
+#include "coordinator/in_process_fleet.h"
+#include "nn/weights.h"
+#include "nn/workloads.h"
+#include "partitioner/paper/paper_partition.h"
+
+ABSL_FLAG(int, inferences, 500, "Inferences per run.");
+ABSL_FLAG(std::string, chipd, "", "Path to chipd; empty = find it (chipd_locator.h).");
+ABSL_FLAG(std::string, schedule, "sequential", "sequential or overlapped.");
+ABSL_FLAG(int, profile_rounds, 300,
+          "Rounds of the per-Execute profile (one inference's wake-ups each); 0 = skip it.");
+
+namespace illusion::coordinator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Times the run phase from the end of deployment to the end of the run.
+class Timer : public ExperimentObserver {
+ public:
+  absl::Status OnRunStart(RunPhase phase, const partitioner::Partition&,
+                          const illusion::v1::ChipModel&, const ChipFleet&) override {
+    start_ = Clock::now();
+    return absl::OkStatus();
+  }
+  void OnRunEnd(RunPhase phase, const absl::Status&, const RunRecord& record,
+                const Account*) override {
+    if (end_ == Clock::time_point()) end_ = Clock::now();
+    wake_ups_ = static_cast<int64_t>(record.wake_ups.size());
+  }
+  double seconds() const { return std::chrono::duration<double>(end_ - start_).count(); }
+  int64_t wake_ups() const { return wake_ups_; }
+
+ private:
+  Clock::time_point start_, end_;
+  int64_t wake_ups_ = 0;
+};
+
+struct Figures {
+  double per_second = 0;
+  double seconds = 0;
+  int64_t wake_ups = 0;
+};
+
+absl::StatusOr<Figures> Measure(ExperimentConfig config) {
+  Timer timer;
+  config.observer = &timer;
+  absl::StatusOr<ExperimentResult> result = RunExperiment(config);
+  if (!result.ok()) return result.status();
+  return Figures{config.inferences / timer.seconds(), timer.seconds(), timer.wake_ups()};
+}
+
+// Forwards to another fleet and keeps every Execute request (the chip and
+// the request without its start time, so it can be replayed).
+class RecordingFleet : public ChipFleet {
+ public:
+  explicit RecordingFleet(std::unique_ptr<ChipFleet> fleet) : fleet_(std::move(fleet)) {}
+  int size() const override { return fleet_->size(); }
+  absl::Status LoadSlice(int chip, chipd::SliceBundle bundle) override {
+    return fleet_->LoadSlice(chip, std::move(bundle));
+  }
+  absl::StatusOr<chipd::ExecuteResult> Execute(int chip,
+                                               const chipd::ExecuteRequest& request) override {
+    calls_->emplace_back(chip, request);
+    calls_->back().second.start_ns.reset();
+    return fleet_->Execute(chip, request);
+  }
+  std::string Describe(int chip) const override { return fleet_->Describe(chip); }
+  void set_calls(std::vector<std::pair<int, chipd::ExecuteRequest>>* calls) { calls_ = calls; }
+
+ private:
+  std::unique_ptr<ChipFleet> fleet_;
+  std::vector<std::pair<int, chipd::ExecuteRequest>>* calls_ = nullptr;
+};
+
+template <typename F>
+double MicrosPerCall(int rounds, int calls_per_round, F&& f) {
+  const Clock::time_point start = Clock::now();
+  for (int r = 0; r < rounds; ++r) f();
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count() /
+         (static_cast<double>(rounds) * calls_per_round);
+}
+
+// Where an Execute over loopback spends its time: the wake-ups of one
+// inference replayed on loopback chipd processes and in process, an almost
+// empty RPC (the transport floor) and the proto translation on each side.
+absl::Status Profile(const ExperimentConfig& base, int rounds) {
+  ExperimentConfig config = base;
+  config.inferences = 1;
+  config.observer = nullptr;
+  std::vector<std::pair<int, chipd::ExecuteRequest>> calls;
+  config.fleet_factory = [&](int chips, const illusion::v1::ChipModel& model)
+      -> absl::StatusOr<std::unique_ptr<ChipFleet>> {
+    absl::StatusOr<std::unique_ptr<ChipFleet>> inner = InProcessFleetFactory()(chips, model);
+    if (!inner.ok()) return inner.status();
+    auto fleet = std::make_unique<RecordingFleet>(*std::move(inner));
+    fleet->set_calls(&calls);
+    return std::unique_ptr<ChipFleet>(std::move(fleet));
+  };
+  absl::StatusOr<ExperimentResult> result = RunExperiment(config);
+  if (!result.ok()) return result.status();
+  absl::StatusOr<nn::Graph> graph = partitioner::PaperGraph(config.workload);
+  if (!graph.ok()) return graph.status();
+  const nn::WeightMap weights = nn::SeededWeights(*graph, config.weight_seed);
+  const int chips = PhysicalChipCount(result->partition);
+
+  LoopbackOptions options;
+  options.chipd_binary = absl::GetFlag(FLAGS_chipd);
+  absl::StatusOr<std::unique_ptr<LoopbackFleet>> loopback = LoopbackFleet::Start(chips, options);
+  if (!loopback.ok()) return loopback.status();
+  for (int k = 0; k < chips; ++k) {
+    absl::Status s = (*loopback)->Reset(k, result->model);
+    if (!s.ok()) return s;
+  }
+  absl::StatusOr<std::unique_ptr<InProcessFleet>> local =
+      InProcessFleet::Create(chips, result->model);
+  if (!local.ok()) return local.status();
+  for (ChipFleet* fleet : {static_cast<ChipFleet*>(loopback->get()),
+                           static_cast<ChipFleet*>(local->get())}) {
+    absl::Status s = DeployPartition(result->partition, *graph, weights, *fleet);
+    if (!s.ok()) return s;
+  }
+  const int n = static_cast<int>(calls.size());
+  absl::Status failed;
+  auto replay = [&](ChipFleet& fleet) {
+    for (const auto& [chip, request] : calls) {
+      absl::StatusOr<chipd::ExecuteResult> r = fleet.Execute(chip, request);
+      if (!r.ok()) failed = r.status();
+    }
+  };
+  const double over_grpc = MicrosPerCall(rounds, n, [&] { replay(**loopback); });
+  const double in_process = MicrosPerCall(rounds, n, [&] { replay(**local); });
+  if (!failed.ok()) return failed;
+  const double floor = MicrosPerCall(rounds * n, 1, [&] { (void)(*loopback)->GetStats(0); });
+
+  // Translation: what the client and the chipd service do around the call.
+  std::vector<chipd::ExecuteResult> results;
+  for (const auto& [chip, request] : calls) {
+    absl::StatusOr<chipd::ExecuteResult> r = (*local)->Execute(chip, request);
+    if (!r.ok()) return r.status();
+    results.push_back(*std::move(r));
+  }
+  std::vector<std::string> request_bytes, response_bytes;
+  for (int i = 0; i < n; ++i) {
+    request_bytes.push_back(chipd::ExecuteRequestToProto(calls[i].second).SerializeAsString());
+    response_bytes.push_back(chipd::ExecuteResultToProto(results[i]).SerializeAsString());
+  }
+  const double client = MicrosPerCall(rounds, n, [&] {
+    for (int i = 0; i < n; ++i) {
+      std::string out = chipd::ExecuteRequestToProto(calls[i].second).SerializeAsString();
+      illusion::v1::ExecuteResponse response;
+      response.ParseFromString(response_bytes[i]);
+      absl::StatusOr<chipd::ExecuteResult> r = chipd::ExecuteResultFromProto(response);
+      if (!r.ok() || out.empty()) failed = r.status();
+    }
+  });
+  const double server = MicrosPerCall(rounds, n, [&] {
+    for (int i = 0; i < n; ++i) {
+      illusion::v1::ExecuteRequest request;
+      request.ParseFromString(request_bytes[i]);
+      absl::StatusOr<chipd::ExecuteRequest> r = chipd::ExecuteRequestFromProto(request);
+      std::string out = chipd::ExecuteResultToProto(results[i]).SerializeAsString();
+      if (!r.ok() || out.empty()) failed = r.status();
+    }
+  });
+  if (!failed.ok()) return failed;
+  int64_t in_bytes = 0, out_bytes = 0;
+  for (int i = 0; i < n; ++i) {
+    in_bytes += static_cast<int64_t>(request_bytes[i].size());
+    out_bytes += static_cast<int64_t>(response_bytes[i].size());
+  }
+  std::printf("profile, per Execute (the %d wake-ups of one inference replayed %d times):
+", n,
+              rounds);
+  std::printf("  Execute over loopback gRPC: %.1f us wall
+", over_grpc);
+  std::printf("  Execute in process (the chip's own work): %.1f us
+", in_process);
+  std::printf("  GetStats round trip (transport floor, tiny messages): %.1f us
+", floor);
+  std::printf("  proto translation + (de)serialization: client %.1f us, chipd service %.1f us
+",
+              client, server);
+  std::printf("  messages: request %.0f bytes, response %.0f bytes on average
+",
+              static_cast<double>(in_bytes) / n, static_cast<double>(out_bytes) / n);
+  std::printf("  unexplained (scheduling, wake-ups of the other process): %.1f us
+",
+              over_grpc - in_process - floor - client - server);
+  return absl::OkStatus();
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "fleet_bench: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+int Main() {
+  ExperimentConfig config;
+  config.workload = nn::Workload::kSvhn;
+  config.chips = 8;
+  config.inferences = absl::GetFlag(FLAGS_inferences);
+  config.run_baseline = false;
+  absl::StatusOr<Schedule> schedule = ParseSchedule(absl::GetFlag(FLAGS_schedule));
+  if (!schedule.ok()) return Fail(schedule.status());
+  config.schedule = *schedule;
+  std::printf("fleet_bench: svhn paper partition, seeded weights and inputs, %d inferences, %s "
+              "schedule, chip model %s\n",
+              config.inferences, std::string(ScheduleName(config.schedule)).c_str(),
+              config.chip_model.c_str());
+
+  // Loopback: 8 chipd processes, timed as the factory makes them.
+  LoopbackOptions loopback;
+  loopback.chipd_binary = absl::GetFlag(FLAGS_chipd);
+  const FleetFactory make = LoopbackFleetFactory(loopback);
+  double factory_ms = 0, startup_ms = 0;
+  config.fleet_factory = [&](int chips, const illusion::v1::ChipModel& model)
+      -> absl::StatusOr<std::unique_ptr<ChipFleet>> {
+    const Clock::time_point start = Clock::now();
+    absl::StatusOr<std::unique_ptr<ChipFleet>> fleet = make(chips, model);
+    factory_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (fleet.ok()) {
+      startup_ms = static_cast<const LoopbackFleet&>(**fleet).startup_time().count() / 1000.0;
+    }
+    return fleet;
+  };
+  absl::StatusOr<Figures> over_loopback = Measure(config);
+  if (!over_loopback.ok()) return Fail(over_loopback.status());
+  const double rpcs = static_cast<double>(over_loopback->wake_ups) / config.inferences;
+  std::printf("loopback start-up, 8 chipd processes started in parallel, health-checked, "
+              "connected: %.1f ms\n",
+              startup_ms);
+  std::printf("loopback fleet ready (start-up + Reset of every chip): %.1f ms\n", factory_ms);
+  std::printf("loopback 8-chip: %.0f inferences/s (target >= 500): %d inferences in %.3f s, "
+              "%.0f Execute RPCs per inference, %.1f us per RPC\n",
+              over_loopback->per_second, config.inferences, over_loopback->seconds, rpcs,
+              1e6 * over_loopback->seconds / static_cast<double>(over_loopback->wake_ups));
+
+  config.fleet_factory = nullptr;  // in process
+  absl::StatusOr<Figures> eight = Measure(config);
+  if (!eight.ok()) return Fail(eight.status());
+  config.chips = 1;
+  absl::StatusOr<Figures> one = Measure(config);
+  if (!one.ok()) return Fail(one.status());
+  std::printf("in-process 8-chip: %.0f inferences/s (%.1f us per inference)\n", eight->per_second,
+              1e6 / eight->per_second);
+  std::printf("in-process 1-chip (target partition): %.0f inferences/s (%.1f us per inference)\n",
+              one->per_second, 1e6 / one->per_second);
+  std::printf("in-process 8-chip / 1-chip time per inference: %.2fx (target <= 1.2x)\n",
+              one->per_second / eight->per_second);
+  std::printf("loopback 8-chip / in-process 8-chip time per inference: %.2fx\n",
+              eight->per_second / over_loopback->per_second);
+  if (const int rounds = absl::GetFlag(FLAGS_profile_rounds); rounds > 0) {
+    config.chips = 8;
+    const absl::Status s = Profile(config, rounds);
+    if (!s.ok()) return Fail(s);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace illusion::coordinator
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("fleet_bench [--inferences=500] [--chipd=PATH]");
+  absl::ParseCommandLine(argc, argv);
+  return illusion::coordinator::Main();
+}

@@ -1,0 +1,190 @@
+#include "coordinator/backends/grpc_fleet.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <climits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "chipd/chip_proto.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "proto/illusion/v1/chip.grpc.pb.h"
+
+namespace illusion::coordinator {
+namespace pb = ::illusion::v1;
+
+// One chip: its endpoint and the channel and stub to it. Immutable after
+// Connect (stubs are thread-safe).
+struct GrpcFleet::Chip {
+  int index = 0;
+  std::string endpoint;
+  std::string description;  // Describe(index)
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<pb::ChipService::Stub> stub;
+};
+
+namespace {
+
+// A fresh context per call (client_context.h: never reuse one).
+void SetDeadline(grpc::ClientContext* context, std::chrono::milliseconds deadline) {
+  context->set_deadline(std::chrono::system_clock::now() + deadline);
+}
+
+// The chip's gRPC error as a library status naming the chip. A chip that is
+// gone (UNAVAILABLE) or silent past the deadline is Unavailable either way:
+// the coordinator cannot use it.
+absl::Status ChipError(absl::string_view chip, absl::string_view rpc, const grpc::Status& status,
+                       std::chrono::milliseconds deadline) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return absl::UnavailableError(absl::StrCat(chip, " is unreachable (", rpc,
+                                                 "): ", status.error_message()));
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::UnavailableError(absl::StrCat(chip, " did not answer ", rpc, " within ",
+                                                 deadline.count(), " ms (deadline exceeded): ",
+                                                 status.error_message()));
+    default: {
+      const absl::Status s = common::FromGrpcStatus(status);
+      return absl::Status(s.code(), absl::StrCat(chip, ": ", s.message()));
+    }
+  }
+}
+
+}  // namespace
+
+GrpcFleet::GrpcFleet(std::vector<std::unique_ptr<Chip>> chips, GrpcFleetOptions options)
+    : chips_(std::move(chips)), options_(options) {}
+
+GrpcFleet::~GrpcFleet() = default;
+
+absl::StatusOr<std::unique_ptr<GrpcFleet>> GrpcFleet::Connect(std::vector<std::string> endpoints,
+                                                              GrpcFleetOptions options) {
+  if (endpoints.empty()) {
+    return absl::InvalidArgumentError("a gRPC fleet needs at least 1 chipd endpoint; got none");
+  }
+  if (options.max_message_bytes <= 0 || options.max_message_bytes > INT_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat("max_message_bytes is ",
+                                                   options.max_message_bytes,
+                                                   "; must be in [1, ", INT_MAX, "]"));
+  }
+  if (options.rpc_deadline.count() <= 0 || options.connect_timeout.count() <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rpc_deadline (", options.rpc_deadline.count(), " ms) and connect_timeout (",
+        options.connect_timeout.count(), " ms) must be positive"));
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  args.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
+  std::vector<std::unique_ptr<Chip>> chips;
+  for (int k = 0; k < static_cast<int>(endpoints.size()); ++k) {
+    if (endpoints[k].empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("endpoint of chip ", k, " is empty"));
+    }
+    auto chip = std::make_unique<Chip>();
+    chip->index = k;
+    chip->endpoint = std::move(endpoints[k]);
+    chip->description = absl::StrCat("chipd ", chip->endpoint, " (chip ", k, ")");
+    chip->channel =
+        grpc::CreateCustomChannel(chip->endpoint, grpc::InsecureChannelCredentials(), args);
+    chip->stub = pb::ChipService::NewStub(chip->channel);
+    chips.push_back(std::move(chip));
+  }
+  auto fleet = std::unique_ptr<GrpcFleet>(new GrpcFleet(std::move(chips), options));
+  for (const std::unique_ptr<Chip>& chip : fleet->chips_) {
+    grpc::ClientContext context;
+    SetDeadline(&context, options.connect_timeout);
+    pb::ChipInfo info;
+    const grpc::Status s = chip->stub->GetInfo(&context, pb::GetInfoRequest(), &info);
+    if (!s.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot connect to chip ", chip->index, " at ", chip->endpoint, " (GetInfo, ",
+          options.connect_timeout.count(), " ms timeout): ",
+          common::FromGrpcStatus(s).ToString()));
+    }
+  }
+  return fleet;
+}
+
+absl::Status GrpcFleet::CheckChip(int chip) const {
+  if (chip < 0 || chip >= size()) {
+    return absl::NotFoundError(absl::StrCat("chip ", chip, " is not in the gRPC fleet of ", size(),
+                                            " chips (ids 0..", size() - 1, ")"));
+  }
+  return absl::OkStatus();
+}
+
+std::string GrpcFleet::Describe(int chip) const {
+  if (chip < 0 || chip >= size()) return absl::StrCat("chip ", chip, " (not in the fleet)");
+  return chips_[chip]->description;
+}
+
+const std::string& GrpcFleet::endpoint(int chip) const { return chips_.at(chip)->endpoint; }
+
+absl::Status GrpcFleet::LoadSlice(int chip, chipd::SliceBundle bundle) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  const pb::LoadSliceRequest request = chipd::SliceBundleToProto(bundle);
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::LoadSliceResponse response;
+  const grpc::Status s = c.stub->LoadSlice(&context, request, &response);
+  if (!s.ok()) return ChipError(c.description, "LoadSlice", s, options_.rpc_deadline);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<chipd::ExecuteResult> GrpcFleet::Execute(int chip,
+                                                        const chipd::ExecuteRequest& request) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  const pb::ExecuteRequest proto = chipd::ExecuteRequestToProto(request);
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::ExecuteResponse response;
+  const grpc::Status s = c.stub->Execute(&context, proto, &response);
+  if (!s.ok()) return ChipError(c.description, "Execute", s, options_.rpc_deadline);
+  absl::StatusOr<chipd::ExecuteResult> result = chipd::ExecuteResultFromProto(response);
+  if (!result.ok()) {
+    return absl::InternalError(absl::StrCat(c.description, " sent a malformed Execute response: ",
+                                            result.status().message()));
+  }
+  return result;
+}
+
+absl::Status GrpcFleet::Reset(int chip, std::optional<illusion::v1::ChipModel> model) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  pb::ResetRequest request;
+  if (model.has_value()) *request.mutable_model() = *std::move(model);
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::ResetResponse response;
+  const grpc::Status s = c.stub->Reset(&context, request, &response);
+  if (!s.ok()) return ChipError(c.description, "Reset", s, options_.rpc_deadline);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<illusion::v1::ChipInfo> GrpcFleet::GetInfo(int chip) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::ChipInfo info;
+  const grpc::Status s = c.stub->GetInfo(&context, pb::GetInfoRequest(), &info);
+  if (!s.ok()) return ChipError(c.description, "GetInfo", s, options_.rpc_deadline);
+  return info;
+}
+
+absl::StatusOr<illusion::v1::ChipStats> GrpcFleet::GetStats(int chip) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::ChipStats stats;
+  const grpc::Status s = c.stub->GetStats(&context, pb::GetStatsRequest(), &stats);
+  if (!s.ok()) return ChipError(c.description, "GetStats", s, options_.rpc_deadline);
+  return stats;
+}
+
+}  // namespace illusion::coordinator
