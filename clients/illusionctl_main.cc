@@ -14,6 +14,14 @@
 //     ideal; the scaled-out workloads (alexnet, vgg16, resnet50, lstm_lm, and
 //     the net parts alex_net, vgg_net, lstm_langmod, lstm_langmod_1) with
 //     greedy or ideal.
+//
+//   illusionctl run --workload=NAME [--local | --coordinator=ADDR] [...]
+//   illusionctl report --run=ID | --experiment=ID
+//   illusionctl list [--limit=N]
+//   illusionctl trace export --run=ID --table=NAME [--format=csv|json]
+//   illusionctl compare --run=A [--against=B]
+//     Experiments through a coordinator (clients/coordinator_commands.h):
+//     --coordinator=ADDR, else a one-shot local coordinator over --database.
 
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +31,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "clients/coordinator_commands.h"
 #include "clients/golden_run.h"
 #include "clients/partition_command.h"
 
@@ -39,7 +49,37 @@ ABSL_FLAG(int, chips, 0,
 ABSL_FLAG(double, memsize_mib, 0, "partition: greedy per-chip weight memory in MiB");
 ABSL_FLAG(bool, d2nn_nv, false,
           "partition: paper d2nn 8-chip with n1_conv2 kept in non-volatile memory");
-ABSL_FLAG(std::string, format, "table", "partition: table, json or paper-csv");
+ABSL_FLAG(std::string, format, "",
+          "partition: table (default), json or paper-csv; trace export: csv (default) or json");
+ABSL_FLAG(bool, local, false,
+          "run/report/list/trace/compare: use a one-shot local coordinator (the default "
+          "without --coordinator)");
+ABSL_FLAG(std::string, coordinator, "", "address of a running coordinator (host:port)");
+ABSL_FLAG(std::string, database, "",
+          "local coordinator: trace store file (default $ILLUSION_DB, else "
+          "$XDG_DATA_HOME/illusion/traces.db, else ~/.local/share/illusion/traces.db)");
+ABSL_FLAG(std::string, chipd, "", "local coordinator: chipd binary (default: found)");
+ABSL_FLAG(std::string, name, "", "run: experiment label");
+ABSL_FLAG(std::string, chip_model, "", "run: built-in chip model or textproto (msp430_rram)");
+ABSL_FLAG(std::string, backend, "", "run: loopback (default), in_process or grpc");
+ABSL_FLAG(std::vector<std::string>, chip_endpoints, {},
+          "run: chipd addresses for --backend=grpc, comma-separated");
+ABSL_FLAG(std::string, weights, "", "run: weights directory (default: built-in seeded)");
+ABSL_FLAG(std::string, input, "", "run: raw input tensors (workload's input format)");
+ABSL_FLAG(std::string, initial_h, "", "run: kws_lstm initial h (80 int8)");
+ABSL_FLAG(std::string, initial_c, "", "run: kws_lstm initial c (80 int16 LE)");
+ABSL_FLAG(int, inferences, 0, "run: inferences (default 1, or the --input tensor count)");
+ABSL_FLAG(uint64_t, seed, 0, "run: seed of generated inputs (default 1)");
+ABSL_FLAG(std::string, schedule, "", "run: sequential (default) or overlapped");
+ABSL_FLAG(std::string, export_streams, "", "run: export chip_<k>_in/out.txt here");
+ABSL_FLAG(bool, no_baseline, false, "run: skip the ideal-chip baseline");
+ABSL_FLAG(bool, progress, true, "run: progress bar on a terminal");
+ABSL_FLAG(int64_t, run, 0, "report/trace/compare: run id");
+ABSL_FLAG(int64_t, experiment, 0, "report: experiment id (its latest run)");
+ABSL_FLAG(int64_t, against, 0, "compare: the other run (default: the run's baseline)");
+ABSL_FLAG(std::string, table, "", "trace export: table name");
+ABSL_FLAG(std::string, out, "", "trace export: output file (default stdout)");
+ABSL_FLAG(int, limit, 0, "list: at most N experiments (default 50)");
 
 namespace {
 
@@ -51,7 +91,14 @@ constexpr char kUsage[] =
     "           flags: --reference_dir=DIR --repeat=N --json\n"
     "  partition partition a workload\n"
     "           flags: --workload=NAME --strategy=paper|greedy|ideal [--chips=N]\n"
-    "                  [--memsize_mib=M] [--format=table|json|paper-csv] [--d2nn_nv]";
+    "                  [--memsize_mib=M] [--format=table|json|paper-csv] [--d2nn_nv]\n"
+    "  run      run an experiment: --workload=NAME [--strategy --chips --memsize_mib\n"
+    "           --chip_model --backend --weights=DIR --input=FILE --inferences=K\n"
+    "           --schedule --export_streams=DIR --json] [--local|--coordinator=ADDR]\n"
+    "  report   --run=ID | --experiment=ID [--json]\n"
+    "  list     [--limit=N] [--json]\n"
+    "  trace export --run=ID --table=NAME [--format=csv|json] [--out=FILE]\n"
+    "  compare  --run=A [--against=B] [--json]";
 
 std::string DefaultReferenceDir() {
   const char* env = std::getenv("ILLUSION_REFERENCE_DIR");
@@ -95,6 +142,7 @@ int RunPartition() {
   options.memsize_mib = absl::GetFlag(FLAGS_memsize_mib);
   options.d2nn_nv = absl::GetFlag(FLAGS_d2nn_nv);
   options.format = absl::GetFlag(FLAGS_format);
+  if (options.format.empty()) options.format = "table";
   absl::StatusOr<std::string> out = illusion::clients::RunPartitionCommand(options);
   if (!out.ok()) {
     std::cerr << "illusionctl partition: " << out.status().message() << "\n";
@@ -102,6 +150,41 @@ int RunPartition() {
   }
   std::cout << *out;
   return 0;
+}
+
+illusion::clients::CoordinatorCommandOptions CoordinatorFlags() {
+  illusion::clients::CoordinatorCommandOptions o;
+  o.coordinator = absl::GetFlag(FLAGS_coordinator);
+  o.database = absl::GetFlag(FLAGS_database);
+  o.chipd = absl::GetFlag(FLAGS_chipd);
+  o.json = absl::GetFlag(FLAGS_json);
+  o.progress = absl::GetFlag(FLAGS_progress);
+  o.name = absl::GetFlag(FLAGS_name);
+  o.workload = absl::GetFlag(FLAGS_workload);
+  o.strategy = absl::GetFlag(FLAGS_strategy);
+  o.chips = absl::GetFlag(FLAGS_chips);
+  o.memsize_mib = absl::GetFlag(FLAGS_memsize_mib);
+  o.d2nn_nv = absl::GetFlag(FLAGS_d2nn_nv);
+  o.chip_model = absl::GetFlag(FLAGS_chip_model);
+  o.backend = absl::GetFlag(FLAGS_backend);
+  o.chip_endpoints = absl::GetFlag(FLAGS_chip_endpoints);
+  o.weights = absl::GetFlag(FLAGS_weights);
+  o.input = absl::GetFlag(FLAGS_input);
+  o.initial_h = absl::GetFlag(FLAGS_initial_h);
+  o.initial_c = absl::GetFlag(FLAGS_initial_c);
+  o.inferences = absl::GetFlag(FLAGS_inferences);
+  o.seed = absl::GetFlag(FLAGS_seed);
+  o.schedule = absl::GetFlag(FLAGS_schedule);
+  o.export_streams = absl::GetFlag(FLAGS_export_streams);
+  o.no_baseline = absl::GetFlag(FLAGS_no_baseline);
+  o.run = absl::GetFlag(FLAGS_run);
+  o.experiment = absl::GetFlag(FLAGS_experiment);
+  o.against = absl::GetFlag(FLAGS_against);
+  o.table = absl::GetFlag(FLAGS_table);
+  o.format = absl::GetFlag(FLAGS_format);
+  o.out = absl::GetFlag(FLAGS_out);
+  o.limit = absl::GetFlag(FLAGS_limit);
+  return o;
 }
 
 }  // namespace
@@ -116,6 +199,23 @@ int main(int argc, char** argv) {
   const std::string command = args[1];
   if (command == "golden") return RunGolden();
   if (command == "partition") return RunPartition();
+  if (absl::GetFlag(FLAGS_local) && !absl::GetFlag(FLAGS_coordinator).empty()) {
+    std::cerr << "illusionctl: --local contradicts --coordinator="
+              << absl::GetFlag(FLAGS_coordinator) << "; give one\n";
+    return 2;
+  }
+  namespace cl = illusion::clients;
+  if (command == "run") return cl::RunRunCommand(CoordinatorFlags(), std::cout, std::cerr);
+  if (command == "report") return cl::RunReportCommand(CoordinatorFlags(), std::cout, std::cerr);
+  if (command == "list") return cl::RunListCommand(CoordinatorFlags(), std::cout, std::cerr);
+  if (command == "compare") return cl::RunCompareCommand(CoordinatorFlags(), std::cout, std::cerr);
+  if (command == "trace") {
+    if (args.size() < 3 || std::string(args[2]) != "export") {
+      std::cerr << "illusionctl trace: expected 'trace export --run=ID --table=NAME'\n";
+      return 2;
+    }
+    return cl::RunTraceExportCommand(CoordinatorFlags(), std::cout, std::cerr);
+  }
   std::cerr << "illusionctl: unknown command '" << command << "'\n" << kUsage << "\n";
   return 2;
 }
