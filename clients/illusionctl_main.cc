@@ -19,6 +19,9 @@
 //   illusionctl report --run=ID | --experiment=ID
 //   illusionctl list [--limit=N]
 //   illusionctl trace export --run=ID --table=NAME [--format=csv|json]
+//   illusionctl endurance replay --trace=FILE [--remap_period=N] [--seed=S] [--json]
+//     Replays an NVM write trace through the Distributed ENDURER remapper.
+//
 //   illusionctl compare --run=A [--against=B]
 //     Experiments through a coordinator (clients/coordinator_commands.h):
 //     --coordinator=ADDR, else a one-shot local coordinator over --database.
@@ -33,6 +36,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
 #include "clients/coordinator_commands.h"
+#include "clients/endurance/endurance_command.h"
 #include "clients/golden_run.h"
 #include "clients/partition_command.h"
 
@@ -98,7 +102,10 @@ constexpr char kUsage[] =
     "  report   --run=ID | --experiment=ID [--json]\n"
     "  list     [--limit=N] [--json]\n"
     "  trace export --run=ID --table=NAME [--format=csv|json] [--out=FILE]\n"
-    "  compare  --run=A [--against=B] [--json]";
+    "  compare  --run=A [--against=B] [--json]\n"
+    "  endurance replay --trace=FILE [--remap_period=N] [--seed=S] [--json]\n"
+    "           replay an NVM write trace through the ENDURER remapper\n"
+    "           (illusionctl endurance --help for every flag)";
 
 std::string DefaultReferenceDir() {
   const char* env = std::getenv("ILLUSION_REFERENCE_DIR");
@@ -190,6 +197,11 @@ illusion::clients::CoordinatorCommandOptions CoordinatorFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `endurance` parses its own flags (--trace, --remap_period, ...).
+  if (argc >= 2 && std::string(argv[1]) == "endurance") {
+    return illusion::clients::RunEnduranceCommand(
+        std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  }
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
