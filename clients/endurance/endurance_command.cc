@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "clients/endurance/study_command.h"
 #include "common/status_macros.h"
 #include "endurer/shift_source.h"
 #include "endurer/trace.h"
@@ -317,6 +318,9 @@ int RunEnduranceCommand(const std::vector<std::string>& args, std::ostream& out,
   if (args.empty()) {
     err << "illusionctl endurance: missing subcommand\n" << kEnduranceUsage;
     return 2;
+  }
+  if (args[0] == "study") {
+    return RunEnduranceStudy(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
   }
   if (args[0] == "replay") {
     return RunEnduranceReplay(std::vector<std::string>(args.begin() + 1, args.end()), out, err);

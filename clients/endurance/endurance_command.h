@@ -35,6 +35,7 @@ namespace illusion::clients {
 
 inline constexpr char kEnduranceUsage[] =
     "usage: illusionctl endurance replay --trace=FILE [flags]\n"
+    "       illusionctl endurance study --workload=d2nn [flags]  (study --help)\n"
     "  replays a write trace (chip,addr_hex,data_hex per line) through the\n"
     "  ENDURER remapper and prints nvm_writes, pending, remaps, swaps and the\n"
     "  per-chip write counts\n"
@@ -87,7 +88,7 @@ std::string FormatEnduranceReplayText(const EnduranceReplayFlags& flags,
 int RunEnduranceReplay(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // `illusionctl endurance SUBCOMMAND ARGS`: `args` are the arguments after
-// "endurance"; dispatches "replay". Returns the exit code (2 for a missing
+// "endurance"; dispatches "replay" and "study" (clients/endurance/study_command.h). Returns the exit code (2 for a missing
 // or unknown subcommand).
 int RunEnduranceCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
