@@ -15,6 +15,7 @@
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "nn/graph.h"
+#include "nn/scaled_out_workloads.h"
 #include "nn/workloads.h"
 #include "partitioner/budget_search.h"
 #include "partitioner/graph_partition.h"
@@ -319,6 +320,60 @@ std::string RenderJson(const PartitionCommandOptions& o, const std::vector<NetPa
   return out;
 }
 
+// The scaled-out workload as an nn graph (nn/scaled_out_workloads.h), or
+// nullopt for the net-part names, which have no graph of their own.
+std::optional<absl::StatusOr<nn::Graph>> ScaledOutGraph(absl::string_view workload) {
+  if (workload == "lstm_lm") return nn::BuildLstmLmGraph();
+  if (workload == "alexnet" || workload == "vgg16" || workload == "resnet50") {
+    return nn::BuildScaledOutGraph(*nn::ParseScaledOutNet(workload));
+  }
+  return std::nullopt;
+}
+
+// The extra "graph_partition" JSON section: the same strategy and budget
+// applied by GreedyGraphPartition / IdealGraphPartition to the workload's nn
+// graph (int8 weights + biases, so about half the chips of the 16-bit
+// LayerDesc plan), summarized per chip. A failure (e.g. a budget below the
+// graph's largest indivisible unit) is reported in the section, not as an
+// error of the command.
+nlohmann::json GraphPartitionJson(const PartitionCommandOptions& o, const nn::Graph& graph,
+                                  int64_t memsize_bytes) {
+  nlohmann::json j;
+  j["graph"] = graph.name();
+  j["weights"] = "int8 weights and biases, 1 byte each (the LayerDesc plan counts 16-bit weights)";
+  absl::StatusOr<partitioner::Partition> partition =
+      o.strategy == "ideal"
+          ? partitioner::IdealGraphPartition(graph)
+          : partitioner::GreedyGraphPartition(graph, {memsize_bytes});
+  absl::StatusOr<partitioner::PartitionSummary> summary =
+      partition.ok() ? partitioner::SummarizePartition(*partition, graph)
+                     : absl::StatusOr<partitioner::PartitionSummary>(partition.status());
+  if (!summary.ok()) {
+    j["error"] = std::string(summary.status().message());
+    return j;
+  }
+  j["strategy"] = summary->strategy;
+  j["memsize_bytes"] = summary->memsize_bytes;
+  j["chips"] = summary->physical_chips;
+  j["weight_bytes"] = summary->weight_bytes;
+  j["messages"] = partition->messages.size();
+  j["inter_chip_words"] = summary->inter_chip_words;
+  j["host_words"] = summary->host_words;
+  nlohmann::json chips = nlohmann::json::array();
+  for (const partitioner::ChipSummary& c : summary->chips) {
+    chips.push_back({{"label", c.label},
+                     {"ops", c.ops},
+                     {"weight_bytes", c.weight_bytes},
+                     {"activation_peak_bytes", c.activation_peak_bytes},
+                     {"messages_in", c.messages_in},
+                     {"messages_out", c.messages_out},
+                     {"words_in", c.words_in},
+                     {"words_out", c.words_out}});
+  }
+  j["chip_slices"] = std::move(chips);
+  return j;
+}
+
 absl::StatusOr<std::string> RunScaledOut(const PartitionCommandOptions& o,
                                          const std::vector<std::string>& parts) {
   if (o.strategy == "paper") {
@@ -328,7 +383,17 @@ absl::StatusOr<std::string> RunScaledOut(const PartitionCommandOptions& o,
   }
   std::optional<BudgetSearch> search;
   ASSIGN_OR_RETURN(std::vector<NetPartPlan> plans, PartitionScaledOut(o, parts, search));
-  if (o.format == "json") return RenderJson(o, plans, search);
+  if (o.format == "json") {
+    std::string json = RenderJson(o, plans, search);
+    std::optional<absl::StatusOr<nn::Graph>> graph = ScaledOutGraph(o.workload);
+    if (!graph.has_value()) return json;
+    if (!graph->ok()) return graph->status();
+    // The LayerDesc JSON unchanged, plus one trailing key.
+    const size_t end = json.rfind('}');
+    return absl::StrCat(json.substr(0, end), ", \"graph_partition\": ",
+                        GraphPartitionJson(o, **graph, plans[0].plan.memsize_bytes).dump(),
+                        "}\n");
+  }
   if (o.format == "table") {
     std::string out = RenderTable(plans);
     if (search.has_value()) out += BudgetLine(*search);

@@ -45,6 +45,30 @@ TEST(PartitionCommandTest, GreedyResnetAtSixMibHasEightChips) {
   EXPECT_THAT(json, HasSubstr("\"message_bytes\": 3783088"));
 }
 
+TEST(PartitionCommandTest, ScaledOutJsonAddsTheGraphPartition) {
+  ASSERT_OK_AND_ASSIGN(std::string json,
+                       RunPartitionCommand(Options("resnet50", "greedy", 6, "json")));
+  const nlohmann::json j = nlohmann::json::parse(json);
+  EXPECT_EQ(j["net_parts"][0]["chips"].get<int>(), 8);  // LayerDesc, 16-bit weights
+  const nlohmann::json& g = j["graph_partition"];
+  EXPECT_EQ(g["graph"], "resnet50");
+  EXPECT_EQ(g["memsize_bytes"].get<int64_t>(), int64_t{6} << 20);
+  EXPECT_EQ(g["chips"].get<int>(), 4);  // int8 weights: half the bytes
+  ASSERT_EQ(g["chip_slices"].size(), 4u);
+  for (const auto& chip : g["chip_slices"]) {
+    EXPECT_LE(chip["weight_bytes"].get<int64_t>(), int64_t{6} << 20);
+  }
+  // Net-part names have no graph section.
+  ASSERT_OK_AND_ASSIGN(std::string part,
+                       RunPartitionCommand(Options("alex_net", "greedy", 16, "json")));
+  EXPECT_FALSE(nlohmann::json::parse(part).contains("graph_partition"));
+  // A budget below the embedding's unit is reported inside the section.
+  ASSERT_OK_AND_ASSIGN(std::string lstm,
+                       RunPartitionCommand(Options("lstm_lm", "greedy", 0.5, "json")));
+  EXPECT_THAT(nlohmann::json::parse(lstm)["graph_partition"]["error"].get<std::string>(),
+              HasSubstr("embed1"));
+}
+
 TEST(PartitionCommandTest, PaperCsvHasThePapersHeader) {
   ASSERT_OK_AND_ASSIGN(std::string csv,
                        RunPartitionCommand(Options("alexnet", "greedy", 16, "paper-csv")));

@@ -161,6 +161,38 @@ void GraphBuilder::Lstm(const std::string& x, const std::string& h0,
   AddOp(MakeLstm(params, *xs, *hs, *cs));
 }
 
+void GraphBuilder::ResidualAdd(const std::string& name, const std::string& x,
+                               const std::string& skip, const std::string& output) {
+  const TensorSpec* xs = Input(name, x);
+  const TensorSpec* ss = Input(name, skip);
+  if (xs == nullptr || ss == nullptr) return;
+  AddOp(MakeResidualAdd(name, output, *xs, *ss));
+}
+
+void GraphBuilder::GlobalAvgPool(const std::string& name, const std::string& input,
+                                 const std::string& output) {
+  const TensorSpec* in = Input(name, input);
+  if (in == nullptr) return;
+  AddOp(MakeGlobalAvgPool(name, output, *in));
+}
+
+void GraphBuilder::Embedding(const std::string& name, const std::string& id,
+                             const std::string& output, const std::string& table,
+                             int64_t vocabulary, int dim) {
+  const TensorSpec* in = Input(name, id);
+  if (in == nullptr) return;
+  AddOp(MakeEmbedding(name, output, table, vocabulary, dim, *in));
+}
+
+void GraphBuilder::LmLstmCell(const std::string& x, const std::string& r,
+                              const std::string& c, const LmLstmCellParams& params) {
+  const TensorSpec* xs = Input(params.name, x);
+  const TensorSpec* rs = Input(params.name, r);
+  const TensorSpec* cs = Input(params.name, c);
+  if (xs == nullptr || rs == nullptr || cs == nullptr) return;
+  AddOp(MakeLmLstmCell(params, *xs, *rs, *cs));
+}
+
 void GraphBuilder::AddOutput(const std::string& name) {
   if (!status_.ok()) return;
   if (graph_.FindTensor(name) == nullptr) {

@@ -78,6 +78,20 @@ class GraphBuilder {
   void Lstm(const std::string& x, const std::string& h0, const std::string& c0,
             const LstmParams& params);
 
+  // Scaled-out ops (ops.h): x + skip with an option-A shortcut; global
+  // average pool.
+  void ResidualAdd(const std::string& name, const std::string& x,
+                   const std::string& skip, const std::string& output);
+  void GlobalAvgPool(const std::string& name, const std::string& input,
+                     const std::string& output);
+
+  // Scaled-out LSTM LM ops (ops.h).
+  void Embedding(const std::string& name, const std::string& id,
+                 const std::string& output, const std::string& table,
+                 int64_t vocabulary, int dim);
+  void LmLstmCell(const std::string& x, const std::string& r, const std::string& c,
+                  const LmLstmCellParams& params);
+
   void AddOutput(const std::string& name);
 
   // The graph, or the first error met while building it.

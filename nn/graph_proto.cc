@@ -76,6 +76,11 @@ absl::Status AddOpFromProto(const illusion::v1::Op& op, GraphBuilder& b) {
       p.kernel = static_cast<int>(kernel);
       p.same_padding = same != 0;
       p.pool_shift = static_cast<int>(pool);
+      // Optional scaled-out attributes (absent for the paper's convolutions).
+      const auto& attrs = op.int_attrs();
+      if (auto it = attrs.find("stride"); it != attrs.end()) p.stride = static_cast<int>(it->second);
+      if (auto it = attrs.find("pad"); it != attrs.end()) p.pad = static_cast<int>(it->second);
+      if (auto it = attrs.find("pool_floor"); it != attrs.end()) p.pool_floor = it->second != 0;
       b.Conv2D(op.inputs(0), p);
       return absl::OkStatus();
     }

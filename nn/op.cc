@@ -6,6 +6,10 @@
 namespace illusion::nn {
 
 absl::string_view OpKindName(OpKind kind) {
+  if (kind == kResidualAddKind) return "residual_add";
+  if (kind == kGlobalAvgPoolKind) return "global_avg_pool";
+  if (kind == kEmbeddingKind) return "embedding";
+  if (kind == kLmLstmCellKind) return "lm_lstm_cell";
   switch (kind) {
     case OpKind::kConv2D:
       return "conv2d";

@@ -15,7 +15,19 @@ namespace illusion::nn {
 
 enum class OpKind { kConv2D, kDense, kMaxPool, kArgmax, kBranch, kLstm };
 
-// "conv2d", "dense", "max_pool", "argmax", "branch", "lstm".
+// Kinds of the scaled-out workloads' extra ops (ops.h). They are not yet
+// enumerators of OpKind because chipd's exhaustive switch over OpKind
+// (chipd/chip_runtime.cc) and proto/illusion/v1/model.proto would need a case
+// for them first; until then they are out-of-range values of the (int-based)
+// scoped enum: switches without a case for them take their fallback, and
+// graph_proto cannot serialize them (OP_KIND_UNSPECIFIED).
+inline constexpr OpKind kResidualAddKind = static_cast<OpKind>(100);
+inline constexpr OpKind kGlobalAvgPoolKind = static_cast<OpKind>(101);
+inline constexpr OpKind kEmbeddingKind = static_cast<OpKind>(102);
+inline constexpr OpKind kLmLstmCellKind = static_cast<OpKind>(103);
+
+// "conv2d", "dense", "max_pool", "argmax", "branch", "lstm", "residual_add",
+// "global_avg_pool", "embedding", "lm_lstm_cell".
 absl::string_view OpKindName(OpKind kind);
 
 // Half-open range [begin, end) of output or input units of an op.

@@ -45,7 +45,9 @@ class Conv2DOp final : public Op {
             Spec(p.bias, DType::kInt8, {p.out_channels}, 4)}),
         shape_(shape),
         out_channels_(p.out_channels),
-        pool_shift_(p.pool_shift) {}
+        pool_shift_(p.pool_shift),
+        explicit_pad_(p.pad),
+        pool_floor_(p.pool_floor) {}
 
   int64_t output_units() const override { return out_channels_; }
   int64_t input_units() const override { return shape_.in_channels_total; }
@@ -57,10 +59,15 @@ class Conv2DOp final : public Op {
   }
   int64_t BiasBytes(Range out) const override { return out.size(); }
   std::map<std::string, int64_t> attrs() const override {
-    return {{"out_channels", out_channels_},
-            {"kernel", shape_.kernel},
-            {"same_padding", shape_.pad > 0 ? 1 : 0},
-            {"pool_shift", pool_shift_}};
+    std::map<std::string, int64_t> a = {{"out_channels", out_channels_},
+                                        {"kernel", shape_.kernel},
+                                        {"same_padding", shape_.pad > 0 ? 1 : 0},
+                                        {"pool_shift", pool_shift_}};
+    // Scaled-out extensions, only when not the paper's defaults.
+    if (shape_.stride != 1) a["stride"] = shape_.stride;
+    if (explicit_pad_ >= 0) a["pad"] = explicit_pad_;
+    if (pool_floor_) a["pool_floor"] = 1;
+    return a;
   }
   int64_t Macs(Range out, Range in) const override {
     const int64_t m = shape_.out_size();
@@ -112,6 +119,8 @@ class Conv2DOp final : public Op {
   kernels::Conv2DShape shape_;
   int out_channels_;
   int pool_shift_;
+  int explicit_pad_;
+  bool pool_floor_;
 };
 
 class DenseOp final : public Op {
@@ -342,6 +351,164 @@ class LstmOp final : public Op {
   int64_t steps_;
 };
 
+class ResidualAddOp final : public Op {
+ public:
+  ResidualAddOp(std::string name, const TensorSpec& x, const TensorSpec& skip,
+                TensorSpec out, int stride)
+      : Op(kResidualAddKind, std::move(name), {x, skip}, {std::move(out)}, {}),
+        stride_(stride) {}
+
+  int64_t output_units() const override { return inputs()[0].shape[0]; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const int64_t size = inputs()[0].shape[1];
+    const int64_t skip_channels = inputs()[1].shape[0];
+    const int64_t skip_size = inputs()[1].shape[1];
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    const int8_t* skip = io.inputs[1]->data<int8_t>();
+    Tensor result(DType::kInt8, {out.size(), size, size}, inputs()[0].frac_bits);
+    int8_t* dst = result.data<int8_t>();
+    for (int64_t c = out.begin; c < out.end; ++c) {
+      const int8_t* xc = x + c * size * size;
+      int8_t* dc = dst + (c - out.begin) * size * size;
+      if (c >= skip_channels) {
+        std::copy(xc, xc + size * size, dc);
+        continue;
+      }
+      const int8_t* sc = skip + c * skip_size * skip_size;
+      for (int64_t y = 0; y < size; ++y) {
+        for (int64_t i = 0; i < size; ++i) {
+          const int32_t v = int32_t{xc[y * size + i]} +
+                            sc[(y * stride_) * skip_size + i * stride_];
+          dc[y * size + i] = static_cast<int8_t>(std::clamp(v, -128, 127));
+        }
+      }
+    }
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+ private:
+  int64_t stride_;
+};
+
+class GlobalAvgPoolOp final : public Op {
+ public:
+  GlobalAvgPoolOp(std::string name, const TensorSpec& input, TensorSpec out)
+      : Op(kGlobalAvgPoolKind, std::move(name), {input}, {std::move(out)}, {}) {}
+
+  int64_t output_units() const override { return inputs()[0].shape[0]; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const int64_t n = inputs()[0].shape[1] * inputs()[0].shape[2];
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    Tensor result(DType::kInt8, {out.size()}, inputs()[0].frac_bits);
+    for (int64_t c = out.begin; c < out.end; ++c) {
+      int64_t sum = n / 2;
+      for (int64_t i = 0; i < n; ++i) sum += x[c * n + i];
+      // Floor division (sum may be negative).
+      int64_t q = sum / n;
+      if (sum % n != 0 && sum < 0) --q;
+      result.data<int8_t>()[c - out.begin] = static_cast<int8_t>(q);
+    }
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+};
+
+class EmbeddingOp final : public Op {
+ public:
+  EmbeddingOp(std::string name, const TensorSpec& id, TensorSpec out, TensorSpec table)
+      : Op(kEmbeddingKind, std::move(name), {id}, {std::move(out)}, {std::move(table)}) {}
+
+  int64_t vocabulary() const { return weights()[0].shape[1]; }
+  int64_t output_units() const override { return weights()[0].shape[0]; }
+  int64_t WeightBytes(Range out, Range) const override { return out.size() * vocabulary(); }
+  std::map<std::string, int64_t> attrs() const override {
+    return {{"vocabulary", vocabulary()}, {"dim", output_units()}};
+  }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const int64_t id = io.inputs[0]->at(0);
+    if (id < 0 || id >= vocabulary()) {
+      return Invalid(name(), absl::StrCat("word id ", id, " outside [0, ", vocabulary(), ")"));
+    }
+    const int8_t* table = io.weights[0]->data<int8_t>();
+    Tensor result(DType::kInt8, {out.size()}, 4);
+    for (int64_t d = out.begin; d < out.end; ++d) {
+      result.data<int8_t>()[d - out.begin] = table[d * vocabulary() + id];
+    }
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+};
+
+class LmLstmCellOp final : public Op {
+ public:
+  LmLstmCellOp(const LmLstmCellParams& p, const TensorSpec& x, const TensorSpec& r,
+               const TensorSpec& c)
+      : Op(kLmLstmCellKind, p.name, {x, r, c},
+           {Spec(p.h_output, DType::kInt8, {p.hidden}, 4),
+            Spec(p.c_output, DType::kInt16, {p.hidden}, 8)},
+           {Spec(p.weights, DType::kInt8, {4 * p.hidden, x.shape[0] + r.shape[0]}, 7),
+            Spec(p.bias, DType::kInt8, {4 * p.hidden}, 7)}),
+        hidden_(p.hidden),
+        columns_(x.shape[0] + r.shape[0]) {}
+
+  int64_t output_units() const override { return hidden_; }
+  int64_t WeightBytes(Range out, Range) const override { return 4 * out.size() * columns_; }
+  int64_t BiasBytes(Range out) const override { return 4 * out.size(); }
+  int64_t Macs(Range out, Range) const override { return 4 * out.size() * columns_; }
+  std::map<std::string, int64_t> attrs() const override { return {{"hidden", hidden_}}; }
+
+  absl::StatusOr<std::vector<Tensor>> ExecuteOutputRange(
+      const OpIo& io, Range out) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    const int64_t in = inputs()[0].shape[0];
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    const int8_t* r = io.inputs[1]->data<int8_t>();
+    const int8_t* w = io.weights[0]->data<int8_t>();
+    const int8_t* b = io.weights[1]->data<int8_t>();
+    const int64_t n = out.size();
+    std::vector<int32_t> gates(4 * n);
+    for (int g = 0; g < 4; ++g) {
+      for (int64_t u = out.begin; u < out.end; ++u) {
+        const int64_t row = g * hidden_ + u;
+        const int8_t* wr = w + row * columns_;
+        int32_t a = kernels::BiasToAccumulator(b[row], 4);
+        for (int64_t v = 0; v < in; ++v) a += int32_t{wr[v]} * x[v];
+        for (int64_t v = in; v < columns_; ++v) a += int32_t{wr[v]} * r[v - in];
+        gates[g * n + (u - out.begin)] = a;
+      }
+    }
+    Tensor h_out(DType::kInt8, {n}, 4);
+    Tensor c_out(DType::kInt16, {n}, 8);
+    kernels::LstmCellUpdate(gates.data(), io.inputs[2]->data<int16_t>() + out.begin,
+                            static_cast<int>(n), c_out.data<int16_t>(), h_out.data<int8_t>());
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(h_out));
+    outs.push_back(std::move(c_out));
+    return outs;
+  }
+
+ private:
+  int64_t hidden_;
+  int64_t columns_;
+};
+
 absl::Status CheckName(absl::string_view op, absl::string_view field,
                        const std::string& value) {
   if (value.empty()) return Invalid(op, absl::StrCat(field, " name is empty"));
@@ -363,15 +530,25 @@ absl::StatusOr<std::unique_ptr<Op>> MakeConv2D(const Conv2DParams& p,
                                         p.kernel, ", pool_shift ", p.pool_shift,
                                         " must be positive"));
   }
-  if (p.same_padding && p.kernel % 2 == 0) {
+  if (p.same_padding && p.pad < 0 && p.kernel % 2 == 0) {
     return Invalid(p.name, absl::StrCat("same padding needs an odd kernel; got ",
                                         p.kernel));
   }
+  if (p.stride < 1 || p.pad < -1 || p.pad >= p.kernel) {
+    return Invalid(p.name, absl::StrCat("stride ", p.stride, " must be >= 1 and pad ",
+                                        p.pad, " in [0, kernel) (or -1)"));
+  }
   kernels::Conv2DShape shape{static_cast<int>(input.shape[0]),
                              static_cast<int>(input.shape[1]), p.kernel,
-                             p.same_padding ? p.kernel / 2 : 0};
+                             p.pad >= 0 ? p.pad : (p.same_padding ? p.kernel / 2 : 0),
+                             p.stride};
+  if (input.shape[1] + 2 * shape.pad < p.kernel) {
+    return Invalid(p.name, absl::StrCat("kernel ", p.kernel, " exceeds the padded input side ",
+                                        input.shape[1] + 2 * shape.pad));
+  }
   const int m = shape.out_size();
-  if (m <= 0 || m % (1 << p.pool_shift) != 0) {
+  if (m <= 0 || (m >> p.pool_shift) <= 0 ||
+      (!p.pool_floor && m % (1 << p.pool_shift) != 0)) {
     return Invalid(p.name, absl::StrCat("output side ", m,
                                         " is not a positive multiple of the pool side ",
                                         1 << p.pool_shift));
@@ -399,6 +576,74 @@ absl::StatusOr<std::unique_ptr<Op>> MakeDense(const DenseParams& p,
                                         " out of range"));
   }
   return std::unique_ptr<Op>(new DenseOp(p, input, input.num_elements()));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeResidualAdd(const std::string& name,
+                                                    const std::string& output,
+                                                    const TensorSpec& x,
+                                                    const TensorSpec& skip) {
+  RETURN_IF_ERROR(CheckName(name, "output", output));
+  auto square = [](const TensorSpec& t) {
+    return t.dtype == DType::kInt8 && t.shape.size() == 3 && t.shape[1] == t.shape[2] &&
+           t.shape[1] > 0;
+  };
+  if (!square(x) || !square(skip) || skip.shape[0] > x.shape[0] ||
+      skip.shape[1] % x.shape[1] != 0 || x.frac_bits != skip.frac_bits) {
+    return Invalid(name, absl::StrCat("residual add needs int8 [C, S, S] and a skip int8 "
+                                      "[Cs <= C, k * S, k * S] of the same format; got ",
+                                      x.DebugString(), " and ", skip.DebugString()));
+  }
+  const int stride = static_cast<int>(skip.shape[1] / x.shape[1]);
+  TensorSpec out = Spec(output, DType::kInt8, x.shape, x.frac_bits);
+  return std::unique_ptr<Op>(new ResidualAddOp(name, x, skip, std::move(out), stride));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeGlobalAvgPool(const std::string& name,
+                                                      const std::string& output,
+                                                      const TensorSpec& input) {
+  RETURN_IF_ERROR(CheckName(name, "output", output));
+  if (input.dtype != DType::kInt8 || input.shape.size() != 3 || input.shape[1] <= 0 ||
+      input.shape[2] <= 0) {
+    return Invalid(name, absl::StrCat("global_avg_pool needs int8 [C, H, W]; got ",
+                                      input.DebugString()));
+  }
+  TensorSpec out = Spec(output, DType::kInt8, {input.shape[0]}, input.frac_bits);
+  return std::unique_ptr<Op>(new GlobalAvgPoolOp(name, input, std::move(out)));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeEmbedding(const std::string& name,
+                                                  const std::string& output,
+                                                  const std::string& table,
+                                                  int64_t vocabulary, int dim,
+                                                  const TensorSpec& id) {
+  RETURN_IF_ERROR(CheckName(name, "output", output));
+  RETURN_IF_ERROR(CheckName(name, "table", table));
+  if (id.dtype != DType::kInt32 || id.num_elements() != 1) {
+    return Invalid(name, absl::StrCat("word id must be int32 [1]; got ", id.DebugString()));
+  }
+  if (vocabulary <= 0 || dim <= 0) {
+    return Invalid(name, absl::StrCat("vocabulary ", vocabulary, " and dim ", dim,
+                                      " must be positive"));
+  }
+  return std::unique_ptr<Op>(
+      new EmbeddingOp(name, id, Spec(output, DType::kInt8, {dim}, 4),
+                      Spec(table, DType::kInt8, {dim, vocabulary}, 4)));
+}
+
+absl::StatusOr<std::unique_ptr<Op>> MakeLmLstmCell(const LmLstmCellParams& p,
+                                                   const TensorSpec& x,
+                                                   const TensorSpec& r,
+                                                   const TensorSpec& c) {
+  RETURN_IF_ERROR(CheckName(p.name, "h output", p.h_output));
+  RETURN_IF_ERROR(CheckName(p.name, "c output", p.c_output));
+  if (p.hidden <= 0 || x.dtype != DType::kInt8 || x.shape.size() != 1 ||
+      r.dtype != DType::kInt8 || r.shape.size() != 1 || c.dtype != DType::kInt16 ||
+      c.shape != Shape{p.hidden}) {
+    return Invalid(p.name, absl::StrCat("lm_lstm_cell needs x int8 [I], r int8 [P], c int16 [",
+                                        p.hidden, "]; got ", x.DebugString(), ", ",
+                                        r.DebugString(), ", ", c.DebugString()));
+  }
+  return std::unique_ptr<Op>(new LmLstmCellOp(p, x, r, c));
 }
 
 absl::StatusOr<std::unique_ptr<Op>> MakeMaxPool(const std::string& name,

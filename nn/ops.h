@@ -18,6 +18,11 @@ namespace illusion::nn {
 // Input int8 [C, S, S]; weights int8 [out_channels, C, kernel, kernel];
 // bias int8 [out_channels]; output int8 [out_channels, M >> p, M >> p] with
 // M = S - kernel + 1 (valid) or S (same padding, kernel odd).
+//
+// Scaled-out extensions (defaults keep the paper's behaviour): `stride` > 1
+// gives M = (S + 2 * pad - kernel) / stride + 1; `pad` >= 0 sets the zero
+// padding explicitly (overriding same_padding); `pool_floor` allows M not a
+// multiple of 2^pool_shift, dropping the last rows/columns (M >> p windows).
 struct Conv2DParams {
   std::string name;
   std::string output;
@@ -27,6 +32,9 @@ struct Conv2DParams {
   int kernel = 0;
   bool same_padding = false;
   int pool_shift = 0;
+  int stride = 1;
+  int pad = -1;  // -1: from same_padding (kernel / 2 or 0)
+  bool pool_floor = false;
 };
 absl::StatusOr<std::unique_ptr<Op>> MakeConv2D(const Conv2DParams& params,
                                                const TensorSpec& input);
@@ -97,6 +105,64 @@ absl::StatusOr<std::vector<Tensor>> LstmStepUnits(const Op& lstm,
 absl::StatusOr<Tensor> LstmGatesForUnits(const Op& lstm, const Tensor& x,
                                          const Tensor& h, const OpIo& weights,
                                          Range units);
+
+// ---- Ops of the scaled-out workloads (AlexNet, VGG-16, ResNet-50) ----------
+//
+// Their kinds are kResidualAddKind and kGlobalAvgPoolKind (op.h). Both are
+// weightless and split by channels.
+
+// Residual add with a parameter-free ("option A") shortcut, as upstream
+// resnet50.py models no projection shortcuts. x int8 [C, S, S]; skip int8
+// [Cs, Ss, Ss] with Cs <= C, Ss = S * st for an integer st >= 1, same
+// frac_bits; out int8 [C, S, S]:
+//   out[c][y][x] = Sat8(x[c][y][x] + (c < Cs ? skip[c][y * st][x * st] : 0))
+// (skip subsampled by st, zero channels appended, saturation to [-128, 127]).
+absl::StatusOr<std::unique_ptr<Op>> MakeResidualAdd(const std::string& name,
+                                                    const std::string& output,
+                                                    const TensorSpec& x,
+                                                    const TensorSpec& skip);
+
+// Global average pool of int8 [C, S, S] to int8 [C] (same frac_bits):
+//   out[c] = floor((sum + n / 2) / n), n = S * S (round half up), which is
+//   always within int8.
+absl::StatusOr<std::unique_ptr<Op>> MakeGlobalAvgPool(const std::string& name,
+                                                      const std::string& output,
+                                                      const TensorSpec& input);
+
+// ---- Ops of the scaled-out LSTM language model ---------------------------
+
+// Embedding lookup. Input: word id int32 [1]; weights: the table stored
+// dimension-major, int8 [dim, vocabulary] (row d holds value d of every word,
+// so a range of output dimensions is a contiguous block); output int8 [dim]
+// Q4: out[d] = table[d][id]. Splits by output dimensions (each unit holds
+// `vocabulary` bytes); no MACs. An id outside [0, vocabulary) is
+// InvalidArgument.
+absl::StatusOr<std::unique_ptr<Op>> MakeEmbedding(const std::string& name,
+                                                  const std::string& output,
+                                                  const std::string& table,
+                                                  int64_t vocabulary, int dim,
+                                                  const TensorSpec& id);
+
+// One step of an LSTM cell with a projected recurrent input (the big LSTM
+// LM): inputs x int8 [I] (Q4), r int8 [P] (Q4, the previous projected
+// output), c int16 [H] (Q8); weights w int8 [4H, I + P] (Q7, columns x then
+// r, rows gate-major i, f, g, o) and bias int8 [4H] (Q7); outputs h int8 [H]
+// (Q4) and c' int16 [H] (Q8). gates = (B << 4) + W . [x; r] (int32 Q11), then
+// the KWS LSTM's cell update (kernels::LstmCellUpdate: hard sigmoid / tanh).
+// Splits by hidden units (4 * (I + P) weight bytes and 4 bias bytes each);
+// the projection h -> r is a separate Dense op.
+struct LmLstmCellParams {
+  std::string name;
+  std::string h_output;
+  std::string c_output;
+  std::string weights;
+  std::string bias;
+  int hidden = 0;
+};
+absl::StatusOr<std::unique_ptr<Op>> MakeLmLstmCell(const LmLstmCellParams& params,
+                                                   const TensorSpec& x,
+                                                   const TensorSpec& r,
+                                                   const TensorSpec& c);
 
 }  // namespace illusion::nn
 

@@ -157,9 +157,12 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
     }
     case StepKind::kFinishPartialSums: {
       ASSIGN_OR_RETURN(const Tensor* acc, Need(ctx, env, psum_name, chip));
-      ASSIGN_OR_RETURN(Tensor sums, Tensor::FromBytes(nn::DType::kInt32, {step.out.size()}, 0,
-                                                      acc->bytes().substr(4 * step.out.begin,
-                                                                          4 * step.out.size())));
+      // A conv's accumulator holds a whole (pre-pooling) plane per output unit.
+      const int64_t per_unit = op->partial_sums_per_unit();
+      ASSIGN_OR_RETURN(Tensor sums,
+                       Tensor::FromBytes(nn::DType::kInt32, {step.out.size() * per_unit}, 0,
+                                         acc->bytes().substr(4 * step.out.begin * per_unit,
+                                                             4 * step.out.size() * per_unit)));
       ASSIGN_OR_RETURN(Tensor result, op->FinishPartialSums(sums, io, step.out));
       work.elements = result.num_elements();
       RETURN_IF_ERROR(WriteOutput(ctx, env, *op, 0, step.out, result));

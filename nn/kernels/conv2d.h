@@ -6,8 +6,8 @@
 //   Conv2DAccumulate: int32 Q8 sums (no bias) of a range of output channels
 //     over a range of input channels, at full (pre-pool) resolution;
 //   Conv2DFinish: + (bias << 4), qRelu, max-pool 2^pool_shift, to int8.
-// Layouts: input CHW, weights OIHW, stride 1, zero padding `pad` on each side
-// (0 = valid, kernel/2 = same). Stateless and thread-safe, except that
+// Layouts: input CHW, weights OIHW, stride `stride` (1 for the paper's
+// workloads), zero padding `pad` on each side (0 = valid, kernel/2 = same). Stateless and thread-safe, except that
 // Conv2DAccumulate uses a thread_local scratch buffer for its patch matrix.
 
 #include <algorithm>
@@ -24,7 +24,8 @@ struct Conv2DShape {
   int in_size = 0;            // H = W of the input
   int kernel = 0;             // K
   int pad = 0;                // zero padding on each side
-  int out_size() const { return in_size + 2 * pad - kernel + 1; }
+  int stride = 1;             // step of the window, both directions
+  int out_size() const { return (in_size + 2 * pad - kernel) / stride + 1; }
 };
 
 // acc[(o - out_begin) * M * M + y * M + x] = sum over input channels
@@ -51,6 +52,18 @@ inline void Conv2DAccumulate(const int8_t* input, const int8_t* weights,
     for (int fy = 0; fy < k; ++fy) {
       for (int fx = 0; fx < k; ++fx) {
         int8_t* p = &patches[(static_cast<size_t>(c) * k * k + fy * k + fx) * mm];
+        if (s.stride != 1) {
+          // Output (y, x) reads input (y * stride + fy - pad, x * stride + fx - pad).
+          for (int y = 0; y < m; ++y) {
+            const int iy = y * s.stride + fy - s.pad;
+            if (iy < 0 || iy >= s.in_size) continue;
+            for (int xx = 0; xx < m; ++xx) {
+              const int ix = xx * s.stride + fx - s.pad;
+              if (ix >= 0 && ix < s.in_size) p[y * m + xx] = x[iy * s.in_size + ix];
+            }
+          }
+          continue;
+        }
         // Output column xx reads input column xx + fx - pad; copy the valid run.
         const int x_lo = std::max(0, s.pad - fx);
         const int x_hi = std::min(m, s.in_size + s.pad - fx);
@@ -79,6 +92,8 @@ inline void Conv2DAccumulate(const int8_t* input, const int8_t* weights,
 
 // out[(o - out_begin) * Mp * Mp + (y >> ps) * Mp + (x >> ps)] =
 //   max over the pool window of qRelu(acc + (bias[o] << 4)), Mp = M >> ps.
+// When M is not a multiple of 2^ps the last M - (Mp << ps) rows and columns
+// fill no whole window and are dropped (floor pooling).
 // Starting from 0 and taking the max equals the firmware's "assign the first
 // element of each window" because qRelu >= 0.
 inline void Conv2DFinish(const int32_t* acc, const int8_t* bias, int out_size,
@@ -91,8 +106,9 @@ inline void Conv2DFinish(const int32_t* acc, const int8_t* bias, int out_size,
     const int32_t* a = acc + static_cast<size_t>(o - out_begin) * m * m;
     int8_t* dst = out + static_cast<size_t>(o - out_begin) * mp * mp;
     std::fill(dst, dst + mp * mp, 0);
-    for (int y = 0; y < m; ++y) {
-      for (int x = 0; x < m; ++x) {
+    const int used = mp << pool_shift;
+    for (int y = 0; y < used; ++y) {
+      for (int x = 0; x < used; ++x) {
         const int8_t v = QRelu(a[y * m + x] + b);
         int8_t& slot = dst[(y >> pool_shift) * mp + (x >> pool_shift)];
         slot = std::max(slot, v);
