@@ -1,12 +1,16 @@
 // fleet_bench: inference throughput of the paper's SVHN 8-chip system over
 // loopback chipd processes (LoopbackFleetFactory), and in process: 8-chip
 // against the 1-chip "target" partition. Seeded weights and inputs, no
-// baseline run. Prints one figure per line.
+// baseline run. Prints one figure per line, then a per-Execute profile of
+// the loopback path (one inference's wake-ups replayed: over gRPC, in
+// process, an almost empty RPC, the proto translation on each side).
 //
-//   bazel run -c opt //coordinator/backends:fleet_bench -- --inferences=500
+//   bazel run //coordinator/backends:fleet_bench -- --inferences=500
 //
 // Targets: loopback >= 500 inferences/s; in-process 8-chip time per
 // inference within 1.2x of the 1-chip one.
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -33,6 +37,7 @@
 ABSL_FLAG(int, inferences, 500, "Inferences per run.");
 ABSL_FLAG(std::string, chipd, "", "Path to chipd; empty = find it (chipd_locator.h).");
 ABSL_FLAG(std::string, schedule, "sequential", "sequential or overlapped.");
+ABSL_FLAG(bool, parallel_start, true, "Start the chipd processes in parallel.");
 ABSL_FLAG(int, profile_rounds, 300,
           "Rounds of the per-Execute profile (one inference's wake-ups each); 0 = skip it.");
 
@@ -99,6 +104,19 @@ class RecordingFleet : public ChipFleet {
   std::vector<std::pair<int, chipd::ExecuteRequest>>* calls_ = nullptr;
 };
 
+// CPU seconds used so far by this process and its reaped children (the
+// chipd processes of a stopped loopback fleet).
+double CpuSeconds() {
+  double total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage u;
+    getrusage(who, &u);
+    total += static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+             1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  }
+  return total;
+}
+
 template <typename F>
 double MicrosPerCall(int rounds, int calls_per_round, F&& f) {
   const Clock::time_point start = Clock::now();
@@ -158,6 +176,29 @@ absl::Status Profile(const ExperimentConfig& base, int rounds) {
   const double in_process = MicrosPerCall(rounds, n, [&] { replay(**local); });
   if (!failed.ok()) return failed;
   const double floor = MicrosPerCall(rounds * n, 1, [&] { (void)(*loopback)->GetStats(0); });
+  const double floor_round_robin = MicrosPerCall(rounds, n, [&] {
+    for (const auto& call : calls) (void)(*loopback)->GetStats(call.first);
+  });
+  // The last wake-up and an almost empty RPC, interleaved on the same chip
+  // (so load changes on the machine hit both alike).
+  const auto& last = calls.back();
+  double one_chip = 0, one_chip_floor = 0;
+  for (int r = 0; r < rounds * n; ++r) {
+    const Clock::time_point t0 = Clock::now();
+    (void)(*loopback)->GetStats(last.first);
+    const Clock::time_point t1 = Clock::now();
+    absl::StatusOr<chipd::ExecuteResult> result = (*loopback)->Execute(last.first, last.second);
+    if (!result.ok()) failed = result.status();
+    const Clock::time_point t2 = Clock::now();
+    one_chip_floor += std::chrono::duration<double, std::micro>(t1 - t0).count();
+    one_chip += std::chrono::duration<double, std::micro>(t2 - t1).count();
+  }
+  one_chip /= rounds * n;
+  one_chip_floor /= rounds * n;
+  const double one_chip_in_process = MicrosPerCall(rounds * n, 1, [&] {
+    absl::StatusOr<chipd::ExecuteResult> r = (*local)->Execute(last.first, last.second);
+    if (!r.ok()) failed = r.status();
+  });
 
   // Translation: what the client and the chipd service do around the call.
   std::vector<chipd::ExecuteResult> results;
@@ -195,23 +236,21 @@ absl::Status Profile(const ExperimentConfig& base, int rounds) {
     in_bytes += static_cast<int64_t>(request_bytes[i].size());
     out_bytes += static_cast<int64_t>(response_bytes[i].size());
   }
-  std::printf("profile, per Execute (the %d wake-ups of one inference replayed %d times):
-", n,
+  std::printf("profile, per Execute (the %d wake-ups of one inference replayed %d times):\n", n,
               rounds);
-  std::printf("  Execute over loopback gRPC: %.1f us wall
-", over_grpc);
-  std::printf("  Execute in process (the chip's own work): %.1f us
-", in_process);
-  std::printf("  GetStats round trip (transport floor, tiny messages): %.1f us
-", floor);
-  std::printf("  proto translation + (de)serialization: client %.1f us, chipd service %.1f us
-",
+  std::printf("  Execute over loopback gRPC: %.1f us wall\n", over_grpc);
+  std::printf("  Execute in process (the chip's own work): %.1f us\n", in_process);
+  std::printf("  GetStats round trip (transport floor, tiny messages): %.1f us on one chip, "
+              "%.1f us round-robin over the chips\n",
+              floor, floor_round_robin);
+  std::printf("  the last wake-up repeated on its chip, interleaved with GetStats: %.1f us over "
+              "loopback gRPC (GetStats %.1f us), %.1f us in process\n",
+              one_chip, one_chip_floor, one_chip_in_process);
+  std::printf("  proto translation + (de)serialization: client %.1f us, chipd service %.1f us\n",
               client, server);
-  std::printf("  messages: request %.0f bytes, response %.0f bytes on average
-",
+  std::printf("  messages: request %.0f bytes, response %.0f bytes on average\n",
               static_cast<double>(in_bytes) / n, static_cast<double>(out_bytes) / n);
-  std::printf("  unexplained (scheduling, wake-ups of the other process): %.1f us
-",
+  std::printf("  unexplained (scheduling, wake-ups of the other process): %.1f us\n",
               over_grpc - in_process - floor - client - server);
   return absl::OkStatus();
 }
@@ -238,6 +277,7 @@ int Main() {
   // Loopback: 8 chipd processes, timed as the factory makes them.
   LoopbackOptions loopback;
   loopback.chipd_binary = absl::GetFlag(FLAGS_chipd);
+  loopback.parallel_start = absl::GetFlag(FLAGS_parallel_start);
   const FleetFactory make = LoopbackFleetFactory(loopback);
   double factory_ms = 0, startup_ms = 0;
   config.fleet_factory = [&](int chips, const illusion::v1::ChipModel& model)
@@ -250,17 +290,23 @@ int Main() {
     }
     return fleet;
   };
+  const double cpu_before = CpuSeconds();
   absl::StatusOr<Figures> over_loopback = Measure(config);
   if (!over_loopback.ok()) return Fail(over_loopback.status());
+  const double cpu_loopback = CpuSeconds() - cpu_before;
   const double rpcs = static_cast<double>(over_loopback->wake_ups) / config.inferences;
-  std::printf("loopback start-up, 8 chipd processes started in parallel, health-checked, "
-              "connected: %.1f ms\n",
-              startup_ms);
+  std::printf("loopback start-up, 8 chipd processes started %s, health-checked, connected: "
+              "%.1f ms\n",
+              loopback.parallel_start ? "in parallel" : "one after another", startup_ms);
   std::printf("loopback fleet ready (start-up + Reset of every chip): %.1f ms\n", factory_ms);
   std::printf("loopback 8-chip: %.0f inferences/s (target >= 500): %d inferences in %.3f s, "
               "%.0f Execute RPCs per inference, %.1f us per RPC\n",
               over_loopback->per_second, config.inferences, over_loopback->seconds, rpcs,
               1e6 * over_loopback->seconds / static_cast<double>(over_loopback->wake_ups));
+  std::printf("loopback 8-chip CPU (coordinator + chipd processes, start-up included): %.0f us per "
+              "inference, %.0f us per RPC\n",
+              1e6 * cpu_loopback / config.inferences,
+              1e6 * cpu_loopback / static_cast<double>(over_loopback->wake_ups));
 
   config.fleet_factory = nullptr;  // in process
   absl::StatusOr<Figures> eight = Measure(config);

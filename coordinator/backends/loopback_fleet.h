@@ -45,7 +45,11 @@ struct LoopbackOptions {
   // Stop: SIGTERM, then SIGKILL after this long.
   std::chrono::milliseconds stop_grace{2000};
   // Start the processes from one thread each (start-up is mostly the
-  // processes' own loading, so this overlaps it).
+  // processes' own loading, so this overlaps it). Caveat: chipd::ChipdProcess
+  // creates its stdout pipe without O_CLOEXEC, so a chipd forked at the same
+  // moment may inherit another's pipe; a chip that then dies at start-up is
+  // only reported after start_timeout (with its stderr, as usual) instead of
+  // at once. Sequential start has no such delay.
   bool parallel_start = true;
   // The gRPC side (deadlines, message size).
   GrpcFleetOptions grpc;
