@@ -34,10 +34,12 @@ absl::StatusOr<std::unique_ptr<ChipdProcess>> ChipdProcess::Start(const LaunchOp
                                             "' is not executable: ", std::strerror(errno)));
   }
   std::string stderr_path = TempPath(o.chip_id);
-  const int err_fd = mkstemp(stderr_path.data());
+  // Close-on-exec: a chipd forked concurrently by another thread must not
+  // inherit this one's pipe (dup2 below clears the flag on stdout/stderr).
+  const int err_fd = mkostemp(stderr_path.data(), O_CLOEXEC);
   if (err_fd < 0) return absl::InternalError(absl::StrCat("mkstemp: ", std::strerror(errno)));
   int out_pipe[2];
-  if (pipe(out_pipe) != 0) {
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
     close(err_fd);
     return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   }

@@ -239,19 +239,19 @@ absl::Status Profile(const ExperimentConfig& base, int rounds) {
   std::printf("profile, per Execute (the %d wake-ups of one inference replayed %d times):\n", n,
               rounds);
   std::printf("  Execute over loopback gRPC: %.1f us wall\n", over_grpc);
-  std::printf("  Execute in process (the chip's own work): %.1f us\n", in_process);
-  std::printf("  GetStats round trip (transport floor, tiny messages): %.1f us on one chip, "
-              "%.1f us round-robin over the chips\n",
+  std::printf("    the chip's own work (the same calls in process): %.1f us\n", in_process);
+  std::printf("    proto translation + (de)serialization: client %.1f us, chipd service %.1f us\n",
+              client, server);
+  std::printf("    the rest (gRPC transport, thread wake-ups in both processes): %.1f us\n",
+              over_grpc - in_process - client - server);
+  std::printf("  an almost empty RPC (GetStats): %.1f us on one chip, %.1f us round-robin over the "
+              "chips\n",
               floor, floor_round_robin);
   std::printf("  the last wake-up repeated on its chip, interleaved with GetStats: %.1f us over "
               "loopback gRPC (GetStats %.1f us), %.1f us in process\n",
               one_chip, one_chip_floor, one_chip_in_process);
-  std::printf("  proto translation + (de)serialization: client %.1f us, chipd service %.1f us\n",
-              client, server);
   std::printf("  messages: request %.0f bytes, response %.0f bytes on average\n",
               static_cast<double>(in_bytes) / n, static_cast<double>(out_bytes) / n);
-  std::printf("  unexplained (scheduling, wake-ups of the other process): %.1f us\n",
-              over_grpc - in_process - floor - client - server);
   return absl::OkStatus();
 }
 
