@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <sstream>
 
@@ -18,6 +17,7 @@
 #include "clients/coordinator_client.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "nn/raw_file.h"
 
 namespace illusion::clients {
 namespace {
@@ -55,12 +55,14 @@ int Fail(std::ostream& err, absl::string_view command, const absl::Status& statu
   return absl::IsInvalidArgument(status) ? 2 : 1;
 }
 
+// The file behind --flag, or InvalidArgument naming the flag and the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", path, ": cannot open"));
+  absl::StatusOr<std::string> bytes = nn::ReadRawFile(path);
+  if (!bytes.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, "=", path, ": ", bytes.status().message()));
   }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return bytes;
 }
 
 // A path on the coordinator's host; local paths are made absolute.
