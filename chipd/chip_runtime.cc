@@ -33,6 +33,16 @@ WorkKind WorkKindOf(nn::OpKind kind) {
       return WorkKind::kArgmax;
     case nn::OpKind::kBranch:
       return WorkKind::kBranch;
+    // The scaled-out ops have no cycle costs of their own in ChipModel:
+    // elementwise passes cost as pooled elements, the embedding lookup as a
+    // MAC-free dense item (its output elements), the LM cell as LSTM MACs.
+    case nn::OpKind::kResidualAdd:
+    case nn::OpKind::kGlobalAvgPool:
+      return WorkKind::kMaxPool;
+    case nn::OpKind::kEmbedding:
+      return WorkKind::kDense;
+    case nn::OpKind::kLmLstmCell:
+      return WorkKind::kLstm;
   }
   return WorkKind::kDense;
 }

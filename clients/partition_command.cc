@@ -333,7 +333,10 @@ std::optional<absl::StatusOr<nn::Graph>> ScaledOutGraph(absl::string_view worklo
 // The extra "graph_partition" JSON section: the same strategy and budget
 // applied by GreedyGraphPartition / IdealGraphPartition to the workload's nn
 // graph (int8 weights + biases, so about half the chips of the 16-bit
-// LayerDesc plan), summarized per chip. A failure (e.g. a budget below the
+// LayerDesc plan), summarized per chip. With greedy --chips=N the graph gets
+// its own budget search (the smallest graph budget giving at most N chips,
+// reported as "budget_search"), since the LayerDesc budget would give the
+// int8 graph about half the chips. A failure (e.g. a budget below the
 // graph's largest indivisible unit) is reported in the section, not as an
 // error of the command.
 nlohmann::json GraphPartitionJson(const PartitionCommandOptions& o, const nn::Graph& graph,
@@ -341,6 +344,15 @@ nlohmann::json GraphPartitionJson(const PartitionCommandOptions& o, const nn::Gr
   nlohmann::json j;
   j["graph"] = graph.name();
   j["weights"] = "int8 weights and biases, 1 byte each (the LayerDesc plan counts 16-bit weights)";
+  if (o.strategy == "greedy" && o.memsize_mib <= 0 && o.chips > 0) {
+    absl::StatusOr<BudgetSearch> found = partitioner::SmallestGreedyGraphBudget(graph, o.chips);
+    if (!found.ok()) {
+      j["error"] = absl::StrCat("--", found.status().message());
+      return j;
+    }
+    j["budget_search"] = BudgetJson(*found);
+    memsize_bytes = found->memsize_bytes;
+  }
   absl::StatusOr<partitioner::Partition> partition =
       o.strategy == "ideal"
           ? partitioner::IdealGraphPartition(graph)

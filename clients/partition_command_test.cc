@@ -69,6 +69,22 @@ TEST(PartitionCommandTest, ScaledOutJsonAddsTheGraphPartition) {
               HasSubstr("embed1"));
 }
 
+TEST(PartitionCommandTest, ScaledOutChipsSearchesTheGraphBudgetSeparately) {
+  PartitionCommandOptions o = Options("resnet50", "greedy", 0, "json");
+  o.chips = 8;
+  ASSERT_OK_AND_ASSIGN(std::string json, RunPartitionCommand(o));
+  const nlohmann::json j = nlohmann::json::parse(json);
+  EXPECT_LE(j["net_parts"][0]["chips"].get<int>(), 8);
+  const nlohmann::json& g = j["graph_partition"];
+  ASSERT_FALSE(g.contains("error")) << g.dump();
+  // The int8 graph gets its own smallest budget for at most 8 chips, which
+  // is below the 16-bit LayerDesc plan's budget.
+  EXPECT_LE(g["chips"].get<int>(), 8);
+  EXPECT_GT(g["chips"].get<int>(), 4);
+  EXPECT_EQ(g["memsize_bytes"].get<int64_t>(), g["budget_search"]["memsize_bytes"].get<int64_t>());
+  EXPECT_LT(g["memsize_bytes"].get<int64_t>(), j["budget_search"]["memsize_bytes"].get<int64_t>());
+}
+
 TEST(PartitionCommandTest, PaperCsvHasThePapersHeader) {
   ASSERT_OK_AND_ASSIGN(std::string csv,
                        RunPartitionCommand(Options("alexnet", "greedy", 16, "paper-csv")));

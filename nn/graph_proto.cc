@@ -1,5 +1,7 @@
 #include "nn/graph_proto.h"
 
+#include <limits>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -38,6 +40,14 @@ illusion::v1::OpKind KindToProto(OpKind kind) {
       return illusion::v1::OP_KIND_BRANCH;
     case OpKind::kLstm:
       return illusion::v1::OP_KIND_LSTM;
+    case OpKind::kResidualAdd:
+      return illusion::v1::OP_KIND_RESIDUAL_ADD;
+    case OpKind::kGlobalAvgPool:
+      return illusion::v1::OP_KIND_GLOBAL_AVG_POOL;
+    case OpKind::kEmbedding:
+      return illusion::v1::OP_KIND_EMBEDDING;
+    case OpKind::kLmLstmCell:
+      return illusion::v1::OP_KIND_LM_LSTM_CELL;
   }
   return illusion::v1::OP_KIND_UNSPECIFIED;
 }
@@ -121,6 +131,41 @@ absl::Status AddOpFromProto(const illusion::v1::Op& op, GraphBuilder& b) {
       ASSIGN_OR_RETURN(int64_t hidden, Attr(op, "hidden"));
       p.hidden = static_cast<int>(hidden);
       b.Lstm(op.inputs(0), op.inputs(1), op.inputs(2), p);
+      return absl::OkStatus();
+    }
+    case illusion::v1::OP_KIND_RESIDUAL_ADD:
+      RETURN_IF_ERROR(CheckArity(op, 2, 1, 0));
+      b.ResidualAdd(op.name(), op.inputs(0), op.inputs(1), op.outputs(0));
+      return absl::OkStatus();
+    case illusion::v1::OP_KIND_GLOBAL_AVG_POOL:
+      RETURN_IF_ERROR(CheckArity(op, 1, 1, 0));
+      b.GlobalAvgPool(op.name(), op.inputs(0), op.outputs(0));
+      return absl::OkStatus();
+    case illusion::v1::OP_KIND_EMBEDDING: {
+      RETURN_IF_ERROR(CheckArity(op, 1, 1, 1));
+      ASSIGN_OR_RETURN(int64_t vocabulary, Attr(op, "vocabulary"));
+      ASSIGN_OR_RETURN(int64_t dim, Attr(op, "dim"));
+      if (vocabulary <= 0 || dim <= 0 || dim > std::numeric_limits<int>::max()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("op '", op.name(), "': embedding vocabulary ", vocabulary, " and dim ",
+                         dim, " must be positive (dim at most ",
+                         std::numeric_limits<int>::max(), ")"));
+      }
+      b.Embedding(op.name(), op.inputs(0), op.outputs(0), op.weights(0), vocabulary,
+                  static_cast<int>(dim));
+      return absl::OkStatus();
+    }
+    case illusion::v1::OP_KIND_LM_LSTM_CELL: {
+      RETURN_IF_ERROR(CheckArity(op, 3, 2, 2));
+      LmLstmCellParams p{op.name(), op.outputs(0), op.outputs(1), op.weights(0),
+                         op.weights(1), 0};
+      ASSIGN_OR_RETURN(int64_t hidden, Attr(op, "hidden"));
+      if (hidden <= 0 || hidden > std::numeric_limits<int>::max()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "op '", op.name(), "': lm_lstm_cell hidden ", hidden, " must be positive"));
+      }
+      p.hidden = static_cast<int>(hidden);
+      b.LmLstmCell(op.inputs(0), op.inputs(1), op.inputs(2), p);
       return absl::OkStatus();
     }
     default:

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nn/executor.h"
+#include "nn/scaled_out_workloads.h"
 #include "nn/weights.h"
 #include "nn/workloads.h"
 
@@ -43,6 +44,65 @@ INSTANTIATE_TEST_SUITE_P(Workloads, GraphProtoTest,
                          [](const auto& info) {
                            return std::string(WorkloadName(info.param));
                          });
+
+// Rebuilds `graph` through the wire format and checks that both compute the
+// same outputs on seeded weights and inputs.
+void ExpectRoundTripComputesTheSame(const Graph& graph) {
+  const illusion::v1::Graph proto = GraphToProto(graph);
+  illusion::v1::Graph parsed;
+  ASSERT_TRUE(parsed.ParseFromString(proto.SerializeAsString()));
+  ASSERT_OK_AND_ASSIGN(Graph rebuilt, GraphFromProto(parsed));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(GraphToProto(rebuilt), proto));
+  EXPECT_EQ(rebuilt.weight_bytes(), graph.weight_bytes());
+  EXPECT_EQ(rebuilt.macs(), graph.macs());
+  WeightMap weights = SeededWeights(graph, 5);
+  TensorMap in;
+  for (const TensorSpec& s : graph.inputs()) {
+    // Word ids stay inside the vocabulary; everything else is seeded data.
+    in[s.name] = s.dtype == DType::kInt32 ? SeededTensor(s, 6, 0, 3) : SeededTensor(s, 6, -16, 16);
+  }
+  ASSERT_OK_AND_ASSIGN(TensorMap a, ExecuteGraph(graph, weights, in));
+  ASSERT_OK_AND_ASSIGN(TensorMap b, ExecuteGraph(rebuilt, weights, in));
+  for (const std::string& out : graph.outputs()) {
+    EXPECT_TRUE(a.at(out).SameValues(b.at(out))) << out;
+  }
+}
+
+TEST(GraphProtoTest, ScaledOutCnnsRoundTrip) {
+  for (ScaledOutNet net : AllScaledOutNets()) {
+    SCOPED_TRACE(std::string(ScaledOutNetName(net)));
+    ASSERT_OK_AND_ASSIGN(Graph graph, BuildScaledOutGraph(net, {/*channel_divisor=*/16}));
+    const illusion::v1::Graph proto = GraphToProto(graph);
+    for (const illusion::v1::Op& op : proto.ops()) {
+      EXPECT_NE(op.kind(), illusion::v1::OP_KIND_UNSPECIFIED) << op.name();
+    }
+    ExpectRoundTripComputesTheSame(graph);
+  }
+}
+
+TEST(GraphProtoTest, LstmLanguageModelRoundTrips) {
+  ASSERT_OK_AND_ASSIGN(Graph graph, BuildLstmLmGraph({/*vocabulary=*/4, /*dim=*/8,
+                                                      /*hidden=*/6, /*projection=*/5}));
+  const illusion::v1::Graph proto = GraphToProto(graph);
+  int embeddings = 0, cells = 0;
+  for (const illusion::v1::Op& op : proto.ops()) {
+    embeddings += op.kind() == illusion::v1::OP_KIND_EMBEDDING;
+    cells += op.kind() == illusion::v1::OP_KIND_LM_LSTM_CELL;
+  }
+  EXPECT_EQ(embeddings, 1);
+  EXPECT_EQ(cells, 2);
+  ExpectRoundTripComputesTheSame(graph);
+}
+
+TEST(GraphProtoTest, ScaledOutOpsWithBadAttributesAreRejected) {
+  ASSERT_OK_AND_ASSIGN(Graph graph, BuildLstmLmGraph({4, 8, 6, 5}));
+  illusion::v1::Graph proto = GraphToProto(graph);
+  for (illusion::v1::Op& op : *proto.mutable_ops()) {
+    if (op.kind() == illusion::v1::OP_KIND_EMBEDDING) (*op.mutable_int_attrs())["dim"] = -3;
+  }
+  EXPECT_THAT(GraphFromProto(proto),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("dim -3")));
+}
 
 TEST(GraphProtoTest, D2nnGuardsSurviveTheRoundTrip) {
   ASSERT_OK_AND_ASSIGN(Graph graph, BuildWorkloadGraph(Workload::kD2nn));

@@ -6,10 +6,6 @@
 namespace illusion::nn {
 
 absl::string_view OpKindName(OpKind kind) {
-  if (kind == kResidualAddKind) return "residual_add";
-  if (kind == kGlobalAvgPoolKind) return "global_avg_pool";
-  if (kind == kEmbeddingKind) return "embedding";
-  if (kind == kLmLstmCellKind) return "lm_lstm_cell";
   switch (kind) {
     case OpKind::kConv2D:
       return "conv2d";
@@ -23,6 +19,14 @@ absl::string_view OpKindName(OpKind kind) {
       return "branch";
     case OpKind::kLstm:
       return "lstm";
+    case OpKind::kResidualAdd:
+      return "residual_add";
+    case OpKind::kGlobalAvgPool:
+      return "global_avg_pool";
+    case OpKind::kEmbedding:
+      return "embedding";
+    case OpKind::kLmLstmCell:
+      return "lm_lstm_cell";
   }
   return "?";
 }

@@ -13,18 +13,21 @@
 
 namespace illusion::nn {
 
-enum class OpKind { kConv2D, kDense, kMaxPool, kArgmax, kBranch, kLstm };
-
-// Kinds of the scaled-out workloads' extra ops (ops.h). They are not yet
-// enumerators of OpKind because chipd's exhaustive switch over OpKind
-// (chipd/chip_runtime.cc) and proto/illusion/v1/model.proto would need a case
-// for them first; until then they are out-of-range values of the (int-based)
-// scoped enum: switches without a case for them take their fallback, and
-// graph_proto cannot serialize them (OP_KIND_UNSPECIFIED).
-inline constexpr OpKind kResidualAddKind = static_cast<OpKind>(100);
-inline constexpr OpKind kGlobalAvgPoolKind = static_cast<OpKind>(101);
-inline constexpr OpKind kEmbeddingKind = static_cast<OpKind>(102);
-inline constexpr OpKind kLmLstmCellKind = static_cast<OpKind>(103);
+// The paper's ops (conv2d .. lstm) and the scaled-out workloads' ops
+// (residual_add, global_avg_pool: AlexNet/VGG-16/ResNet-50; embedding,
+// lm_lstm_cell: the LSTM language model). See ops.h.
+enum class OpKind {
+  kConv2D,
+  kDense,
+  kMaxPool,
+  kArgmax,
+  kBranch,
+  kLstm,
+  kResidualAdd,
+  kGlobalAvgPool,
+  kEmbedding,
+  kLmLstmCell,
+};
 
 // "conv2d", "dense", "max_pool", "argmax", "branch", "lstm", "residual_add",
 // "global_avg_pool", "embedding", "lm_lstm_cell".

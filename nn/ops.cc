@@ -355,7 +355,7 @@ class ResidualAddOp final : public Op {
  public:
   ResidualAddOp(std::string name, const TensorSpec& x, const TensorSpec& skip,
                 TensorSpec out, int stride)
-      : Op(kResidualAddKind, std::move(name), {x, skip}, {std::move(out)}, {}),
+      : Op(OpKind::kResidualAdd, std::move(name), {x, skip}, {std::move(out)}, {}),
         stride_(stride) {}
 
   int64_t output_units() const override { return inputs()[0].shape[0]; }
@@ -399,7 +399,7 @@ class ResidualAddOp final : public Op {
 class GlobalAvgPoolOp final : public Op {
  public:
   GlobalAvgPoolOp(std::string name, const TensorSpec& input, TensorSpec out)
-      : Op(kGlobalAvgPoolKind, std::move(name), {input}, {std::move(out)}, {}) {}
+      : Op(OpKind::kGlobalAvgPool, std::move(name), {input}, {std::move(out)}, {}) {}
 
   int64_t output_units() const override { return inputs()[0].shape[0]; }
 
@@ -427,7 +427,7 @@ class GlobalAvgPoolOp final : public Op {
 class EmbeddingOp final : public Op {
  public:
   EmbeddingOp(std::string name, const TensorSpec& id, TensorSpec out, TensorSpec table)
-      : Op(kEmbeddingKind, std::move(name), {id}, {std::move(out)}, {std::move(table)}) {}
+      : Op(OpKind::kEmbedding, std::move(name), {id}, {std::move(out)}, {std::move(table)}) {}
 
   int64_t vocabulary() const { return weights()[0].shape[1]; }
   int64_t output_units() const override { return weights()[0].shape[0]; }
@@ -459,7 +459,7 @@ class LmLstmCellOp final : public Op {
  public:
   LmLstmCellOp(const LmLstmCellParams& p, const TensorSpec& x, const TensorSpec& r,
                const TensorSpec& c)
-      : Op(kLmLstmCellKind, p.name, {x, r, c},
+      : Op(OpKind::kLmLstmCell, p.name, {x, r, c},
            {Spec(p.h_output, DType::kInt8, {p.hidden}, 4),
             Spec(p.c_output, DType::kInt16, {p.hidden}, 8)},
            {Spec(p.weights, DType::kInt8, {4 * p.hidden, x.shape[0] + r.shape[0]}, 7),

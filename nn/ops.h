@@ -108,7 +108,7 @@ absl::StatusOr<Tensor> LstmGatesForUnits(const Op& lstm, const Tensor& x,
 
 // ---- Ops of the scaled-out workloads (AlexNet, VGG-16, ResNet-50) ----------
 //
-// Their kinds are kResidualAddKind and kGlobalAvgPoolKind (op.h). Both are
+// Their kinds are OpKind::kResidualAdd and OpKind::kGlobalAvgPool (op.h). Both are
 // weightless and split by channels.
 
 // Residual add with a parameter-free ("option A") shortcut, as upstream

@@ -139,7 +139,7 @@ TEST(ScaledOutOpsTest, ResidualAddSubsamplesPadsChannelsAndSaturates) {
   const TensorSpec x_spec{"x", DType::kInt8, {3, 2, 2}, 4};
   const TensorSpec s_spec{"s", DType::kInt8, {2, 4, 4}, 4};
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Op> op, MakeResidualAdd("add", "y", x_spec, s_spec));
-  EXPECT_EQ(op->kind(), kResidualAddKind);
+  EXPECT_EQ(op->kind(), OpKind::kResidualAdd);
   EXPECT_EQ(OpKindName(op->kind()), "residual_add");
   EXPECT_EQ(op->weight_bytes(), 0);
   const Tensor x = Tensor::FromValues(DType::kInt8, {3, 2, 2},
