@@ -38,6 +38,9 @@ struct RunSpec {
   std::string backend;   // "in_process", "grpc", "board".
   std::string schedule;  // "sequential", "overlapped".
   int chip_count = 0;    // > 0; chip ids in traces are in [0, chip_count).
+  // The run's role in its experiment: "run" (the system under study) or
+  // "baseline" (the ideal chip it is compared with).
+  std::string phase = "run";
 };
 
 // runs: one execution of an experiment.

@@ -98,8 +98,19 @@ CREATE TABLE reports (
 );
 )sql";
 
+// Version 2: the run's role in its experiment gets its own column ("run" or
+// "baseline", the ideal-chip run); version 1 stores marked a baseline with a
+// ":baseline" suffix on the strategy, which this moves into the column.
+constexpr absl::string_view kVersion2 = R"sql(
+ALTER TABLE runs ADD COLUMN phase TEXT NOT NULL DEFAULT 'run'
+  CHECK (phase IN ('run', 'baseline'));
+UPDATE runs SET phase = 'baseline', strategy = substr(strategy, 1, length(strategy) - 9)
+  WHERE strategy LIKE '%:baseline';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
+    {2, kVersion2},
 };
 
 // Created on the first migration of an empty (version 0) database.

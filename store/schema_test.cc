@@ -63,6 +63,34 @@ TEST(SchemaTest, VersionZeroRowIsMigrated) {
   EXPECT_THAT(ReadSchemaVersion(*db), IsOkAndHolds(kSchemaVersion));
 }
 
+TEST(SchemaTest, VersionOneBaselineSuffixBecomesThePhaseColumn) {
+  const std::string path = TempPath();
+  {
+    // A store written by a version-1 build: the baseline marked by a
+    // ":baseline" suffix on the strategy.
+    ASSERT_OK_AND_ASSIGN(auto db, SqliteDb::Open(path));
+    ASSERT_OK(Migrate(*db, TraceStoreMigrations().subspan(0, 1)));
+    ASSERT_OK(db->Exec(
+        "INSERT INTO experiments (id, name, created_at, config_json) VALUES (1, 'e', 't', '{}');"
+        "INSERT INTO runs (experiment_id, strategy, backend, schedule, chip_count, status, "
+        "started_at, owner_pid, owner_host) VALUES "
+        "(1, 'paper', 'loopback', 'sequential', 8, 'complete', 't', 1, 'h'),"
+        "(1, 'paper:baseline', 'loopback', 'sequential', 1, 'complete', 't', 1, 'h');"));
+    EXPECT_THAT(ReadSchemaVersion(*db), IsOkAndHolds(1));
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, TraceStore::Open(path));
+  ASSERT_OK_AND_ASSIGN(RunRecord run, store->GetRun(1));
+  EXPECT_EQ(run.spec.strategy, "paper");
+  EXPECT_EQ(run.spec.phase, "run");
+  ASSERT_OK_AND_ASSIGN(RunRecord baseline, store->GetRun(2));
+  EXPECT_EQ(baseline.spec.strategy, "paper");
+  EXPECT_EQ(baseline.spec.phase, "baseline");
+  // New runs must name a valid phase.
+  RunSpec bad{1, "ideal", "in_process", "sequential", 1, "warmup"};
+  EXPECT_THAT(store->StartRun(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("phase 'warmup'")));
+}
+
 // A synthetic two-step history: a database written by a build that knew
 // only version 1 gains version 2 and keeps its rows.
 constexpr Migration kHistory[] = {

@@ -32,7 +32,7 @@ constexpr absl::string_view kTableNames[] = {"experiments",
 
 constexpr absl::string_view kRunColumns =
     "id, experiment_id, strategy, backend, schedule, chip_count, status, "
-    "started_at, finished_at, error, owner_pid, owner_host";
+    "started_at, finished_at, error, owner_pid, owner_host, phase";
 
 std::string NowUtc() {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
@@ -217,6 +217,11 @@ absl::StatusOr<int64_t> TraceStore::StartRun(const RunSpec& spec) {
         "run of experiment ", spec.experiment_id, " has chip_count ",
         spec.chip_count, "; needs at least 1"));
   }
+  if (spec.phase != "run" && spec.phase != "baseline") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "run of experiment ", spec.experiment_id, " has phase '", spec.phase,
+        "'; must be 'run' or 'baseline'"));
+  }
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Statement exists,
                    db_->Prepare("SELECT 1 FROM experiments WHERE id = ?1"));
@@ -230,8 +235,8 @@ absl::StatusOr<int64_t> TraceStore::StartRun(const RunSpec& spec) {
       Statement stmt,
       db_->Prepare("INSERT INTO runs (experiment_id, strategy, backend, "
                    "schedule, chip_count, status, started_at, owner_pid, "
-                   "owner_host) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, "
-                   "?7, ?8)"));
+                   "owner_host, phase) VALUES (?1, ?2, ?3, ?4, ?5, 'running', "
+                   "?6, ?7, ?8, ?9)"));
   RETURN_IF_ERROR(stmt.BindInt64(1, spec.experiment_id));
   RETURN_IF_ERROR(stmt.BindText(2, spec.strategy));
   RETURN_IF_ERROR(stmt.BindText(3, spec.backend));
@@ -240,6 +245,7 @@ absl::StatusOr<int64_t> TraceStore::StartRun(const RunSpec& spec) {
   RETURN_IF_ERROR(stmt.BindText(6, NowUtc()));
   RETURN_IF_ERROR(stmt.BindInt64(7, getpid()));
   RETURN_IF_ERROR(stmt.BindText(8, Hostname()));
+  RETURN_IF_ERROR(stmt.BindText(9, spec.phase));
   RETURN_IF_ERROR(stmt.Run());
   return db_->LastInsertRowId();
 }
@@ -416,6 +422,7 @@ absl::StatusOr<RunRecord> ReadRun(const Statement& stmt) {
   run.error = stmt.ColumnText(9);
   run.owner_pid = stmt.ColumnInt64(10);
   run.owner_host = stmt.ColumnText(11);
+  run.spec.phase = stmt.ColumnText(12);
   return run;
 }
 

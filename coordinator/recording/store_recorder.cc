@@ -216,7 +216,7 @@ absl::Status StoreRecorder::StartPhase(RunPhase phase, const partitioner::Partit
   store::RunSpec spec;
   spec.experiment_id = experiment_id_;
   spec.strategy = std::string(partitioner::StrategyName(partition.strategy));
-  if (phase == RunPhase::kBaseline) spec.strategy += kBaselineSuffix;
+  spec.phase = std::string(RunPhaseName(phase));
   spec.backend = phase == RunPhase::kRun ? options_.backend : options_.baseline_backend;
   spec.schedule = options_.schedule;
   spec.chip_count = PhysicalChipCount(partition);

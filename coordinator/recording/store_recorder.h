@@ -5,10 +5,9 @@
 // store::TraceStore while it runs.
 //
 // One store run per phase: OnRunStart(kRun) starts the run, OnRunStart
-// (kBaseline) the baseline. RunSpec has no name, so the phase is in
-// RunSpec::strategy: the run's is the partition strategy ("paper",
-// "greedy", "ideal"), the baseline's that of its partition with
-// kBaselineSuffix ("paper:baseline", "ideal:baseline"). Each run gets its
+// (kBaseline) the baseline; RunSpec::phase says which ("run", "baseline")
+// and RunSpec::strategy is the phase's partition strategy ("paper",
+// "greedy", "ideal"). Each run gets its
 // chips (model name, endpoint = ChipFleet::Describe) and one slice per
 // wake-up (ops as JSON, weight bytes, activation peak as ChipRuntime plans
 // it), then after every inference the trace rows new since the last flush:
@@ -72,9 +71,6 @@
 #include "store/trace_store.h"
 
 namespace illusion::coordinator {
-
-// Appended to the baseline run's RunSpec::strategy.
-inline constexpr char kBaselineSuffix[] = ":baseline";
 
 // What the store needs about the runs beyond the partitions. Plain copyable
 // struct.

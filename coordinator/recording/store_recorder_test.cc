@@ -121,11 +121,12 @@ TEST_P(StoreRecorderRunTest, StoresBothPhasesRowForRowWithTheirReports) {
     const partitioner::Partition& partition;
     const illusion::v1::ChipModel& model;
     std::string strategy;
+    std::string phase;
   } phases[] = {
       {recorder.run_id(), r.run, r.partition, r.model,
-       std::string(partitioner::StrategyName(r.partition.strategy))},
+       std::string(partitioner::StrategyName(r.partition.strategy)), "run"},
       {recorder.baseline_run_id(), r.baseline_run, r.baseline_partition, r.baseline_model,
-       absl::StrCat(partitioner::StrategyName(r.baseline_partition.strategy), ":baseline")},
+       std::string(partitioner::StrategyName(r.baseline_partition.strategy)), "baseline"},
   };
   for (const auto& p : phases) {
     SCOPED_TRACE(p.strategy);
@@ -134,6 +135,7 @@ TEST_P(StoreRecorderRunTest, StoresBothPhasesRowForRowWithTheirReports) {
     EXPECT_EQ(run.error, "");
     EXPECT_EQ(run.spec.experiment_id, experiment);
     EXPECT_EQ(run.spec.strategy, p.strategy);
+    EXPECT_EQ(run.spec.phase, p.phase);
     EXPECT_EQ(run.spec.backend, "in_process");
     EXPECT_EQ(run.spec.schedule, ScheduleName(c.schedule));
     EXPECT_EQ(run.spec.chip_count, p.record.num_chips);

@@ -156,7 +156,7 @@ class ProgressObserver : public ExperimentObserver {
 };
 
 bool IsBaseline(const store::RunRecord& run) {
-  return absl::EndsWith(run.spec.strategy, kBaselineSuffix);
+  return run.spec.phase == "baseline";
 }
 
 chipd::PowerState StateFromStore(absl::string_view name) {
