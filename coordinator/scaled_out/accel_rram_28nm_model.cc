@@ -1,0 +1,173 @@
+#include "coordinator/scaled_out/accel_rram_28nm_model.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace illusion::coordinator::scaled_out {
+namespace {
+
+using partitioner::LayerDesc;
+using partitioner::LayerKind;
+using partitioner::LayerPart;
+using partitioner::SplitKind;
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Shape of one part: channels held and batch.
+struct PartShape {
+  int64_t nifm = 0;
+  int64_t nofm = 0;
+  int64_t batch = 1;
+};
+
+absl::StatusOr<PartShape> ShapeOf(const LayerPart& part,
+                                  const LayerDesc& layer,
+                                  int64_t bytes_per_weight) {
+  PartShape shape;
+  const int64_t weights = part.weight_bytes / bytes_per_weight;
+  if (part.kind == LayerKind::kLstmCellMath) {
+    // FC(1, batch * slices, 1) at the cell's batch (ifmap = one value/input).
+    shape.batch = layer.batch;
+    shape.nifm = 1;
+    shape.nofm = weights;
+    return shape;
+  }
+  shape.batch = layer.batch;
+  if (layer.kind == LayerKind::kEmbedding) {
+    // FC(1, words): a part holds a range of vocabulary words (an "_i" split
+    // over word ids in upstream's naming).
+    shape.nifm = 1;
+    shape.nofm = weights;
+    return shape;
+  }
+  const int64_t kernel = layer.kernel_height * layer.kernel_width;
+  if (part.split == SplitKind::kInput) {
+    shape.nofm = layer.nofm;
+    shape.nifm = weights / (layer.nofm * kernel);
+  } else {
+    shape.nifm = layer.nifm;
+    shape.nofm = weights / (layer.nifm * kernel);
+  }
+  if (shape.nifm * shape.nofm * kernel != weights || weights <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("part '", part.name, "' has ", part.weight_bytes,
+                     " weight bytes, not whole channels of layer '",
+                     layer.name, "'"));
+  }
+  return shape;
+}
+
+}  // namespace
+
+void LayerPartCost::Add(const LayerPartCost& other) {
+  padded_macs += other.padded_macs;
+  rram_read_lines += other.rram_read_lines;
+  time_s += other.time_s;
+  mac_energy_j += other.mac_energy_j;
+  rram_energy_j += other.rram_energy_j;
+  buffer_energy_j += other.buffer_energy_j;
+  leakage_energy_j += other.leakage_energy_j;
+}
+
+absl::StatusOr<LayerPartCost> CostLayerPart(
+    const LayerPart& part, const LayerDesc& layer, int64_t bytes_per_weight,
+    const AccelModelConstants& c) {
+  ASSIGN_OR_RETURN(PartShape shape, ShapeOf(part, layer, bytes_per_weight));
+  const bool cell_math = part.kind == LayerKind::kLstmCellMath;
+  const int64_t eh = cell_math ? 1 : layer.ofmap_height;
+  const int64_t ew = cell_math ? 1 : layer.ofmap_width;
+  const int64_t kernel =
+      cell_math ? 1 : layer.kernel_height * layer.kernel_width;
+  const bool conv = eh * ew > 1;
+  double padded = static_cast<double>(shape.batch * shape.nifm * kernel);
+  if (conv) {
+    padded *= static_cast<double>(shape.nofm * c.tile_grid * c.tile_grid *
+                                  CeilDiv(eh, c.tile_grid) *
+                                  CeilDiv(ew, c.tile_grid));
+  } else {
+    padded *= static_cast<double>(CeilDiv(shape.nofm, c.fc_output_pad) *
+                                  c.fc_output_pad);
+  }
+  const double refetch = conv ? c.conv_weight_refetch : c.fc_weight_refetch;
+  const double read_bytes = refetch * static_cast<double>(part.weight_bytes) +
+                            static_cast<double>(part.ifmap_bytes) +
+                            static_cast<double>(part.ofmap_bytes);
+  const double bandwidth =
+      conv ? c.conv_bandwidth_bytes_per_s : c.fc_bandwidth_bytes_per_s;
+  LayerPartCost cost;
+  cost.padded_macs = padded;
+  cost.rram_read_lines = read_bytes / c.rram_line_bytes;
+  cost.time_s = 2 * padded / (c.macs_per_cycle * c.clock_hz) +
+                read_bytes / bandwidth;
+  cost.mac_energy_j = c.mac_energy_j * padded;
+  cost.rram_energy_j = c.rram_read_j_per_line * cost.rram_read_lines;
+  cost.buffer_energy_j = c.buffer_j_per_line * cost.rram_read_lines;
+  cost.leakage_energy_j = c.active_leakage_w * cost.time_s;
+  return cost;
+}
+
+namespace {
+
+// The layer a part belongs to; cell math uses the plan's gates layer.
+absl::StatusOr<const LayerDesc*> LayerOf(const LayerPart& part,
+                                         absl::Span<const LayerDesc> layers) {
+  for (const LayerDesc& layer : layers) {
+    if (part.kind == LayerKind::kLstmCellMath
+            ? layer.kind == LayerKind::kLstmGates
+            : layer.name == part.layer_name) {
+      return &layer;
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "part '", part.name, "' names no layer of the net part"));
+}
+
+absl::StatusOr<LayerPartCost> ChipCostOf(const partitioner::ChipPlan& chip,
+                                         const partitioner::GreedyPlan& plan,
+                                         absl::Span<const LayerDesc> layers,
+                                         const AccelModelConstants& c) {
+  LayerPartCost total;
+  for (const LayerPart& part : chip.parts) {
+    ASSIGN_OR_RETURN(const LayerDesc* layer, LayerOf(part, layers));
+    ASSIGN_OR_RETURN(LayerPartCost cost,
+                     CostLayerPart(part, *layer, plan.bytes_per_weight, c));
+    total.Add(cost);
+  }
+  return total;
+}
+
+}  // namespace
+
+absl::StatusOr<NetPartCosts> PlanCosts(const partitioner::GreedyPlan& plan,
+                                       absl::Span<const LayerDesc> layers,
+                                       const AccelModelConstants& c) {
+  NetPartCosts costs;
+  costs.message_bytes = plan.messages.total;
+  costs.chips.reserve(plan.chips.size());
+  for (const partitioner::ChipPlan& chip : plan.chips) {
+    ASSIGN_OR_RETURN(LayerPartCost cost, ChipCostOf(chip, plan, layers, c));
+    costs.chips.push_back({cost.energy_j(), cost.time_s});
+  }
+  for (const partitioner::ChipPlan& chip : plan.dummy_chips) {
+    ASSIGN_OR_RETURN(LayerPartCost cost, ChipCostOf(chip, plan, layers, c));
+    costs.dummy_chips.push_back({cost.energy_j(), cost.time_s});
+  }
+  return costs;
+}
+
+absl::StatusOr<LayerPartCost> PlanBreakdown(
+    const partitioner::GreedyPlan& plan, absl::Span<const LayerDesc> layers,
+    const AccelModelConstants& c) {
+  LayerPartCost total;
+  for (const auto* chips : {&plan.chips, &plan.dummy_chips}) {
+    for (const partitioner::ChipPlan& chip : *chips) {
+      ASSIGN_OR_RETURN(LayerPartCost cost, ChipCostOf(chip, plan, layers, c));
+      total.Add(cost);
+    }
+  }
+  return total;
+}
+
+}  // namespace illusion::coordinator::scaled_out
