@@ -39,6 +39,8 @@
 #include "clients/endurance/endurance_command.h"
 #include "clients/golden_run.h"
 #include "clients/partition_command.h"
+#include "clients/reference_dir.h"
+#include "clients/reproduce_command.h"
 
 ABSL_FLAG(std::string, reference_dir, "",
           "the kit's reference folder (default: $ILLUSION_REFERENCE_DIR, else "
@@ -103,14 +105,14 @@ constexpr char kUsage[] =
     "  list     [--limit=N] [--json]\n"
     "  trace export --run=ID --table=NAME [--format=csv|json] [--out=FILE]\n"
     "  compare  --run=A [--against=B] [--json]\n"
+    "  reproduce --table=measured|scaled_out [--json] [--figures=DIR]\n"
+    "           the paper's numbers next to ours, row by row, with tolerances\n"
+    "           and SVG figures (illusionctl reproduce --help)\n"
     "  endurance replay --trace=FILE [--remap_period=N] [--seed=S] [--json]\n"
     "           replay an NVM write trace through the ENDURER remapper\n"
     "           (illusionctl endurance --help for every flag)";
 
-std::string DefaultReferenceDir() {
-  const char* env = std::getenv("ILLUSION_REFERENCE_DIR");
-  return env != nullptr && *env != '\0' ? env : "../shared/reference";
-}
+using illusion::clients::DefaultReferenceDir;
 
 int RunGolden() {
   illusion::clients::GoldenOptions options;
@@ -200,6 +202,11 @@ int main(int argc, char** argv) {
   // `endurance` parses its own flags (--trace, --remap_period, ...).
   if (argc >= 2 && std::string(argv[1]) == "endurance") {
     return illusion::clients::RunEnduranceCommand(
+        std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  }
+  // So does `reproduce` (--table, --figures, ...).
+  if (argc >= 2 && std::string(argv[1]) == "reproduce") {
+    return illusion::clients::RunReproduceCommand(
         std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
   }
   absl::SetProgramUsageMessage(kUsage);
