@@ -211,6 +211,22 @@ absl::StatusOr<EnduranceSimResult> RunEnduranceSim(absl::Span<const WritePattern
       cp.stuck_bits += s.stuck.total();
       cp.max_cell_writes = std::max(cp.max_cell_writes, snap.max_cell_writes);
     }
+    cp.v2p = v2p;
+    cp.offsets = endurer ? offsets : std::vector<uint32_t>(n, 0);
+    cp.stuck_bit_list.clear();
+    if (config.record_stuck_bits && wear != nullptr) {
+      for (uint32_t p = 0; p < n; ++p) {
+        const Segment& s = segs[p];
+        for (uint32_t w = 0; w < m; ++w) {
+          const CellEndurance& cell = wear->cell(p, w);
+          for (uint8_t i = 0; i < s.failed[w]; ++i) {
+            const uint32_t bit = cell.bit[i];
+            cp.stuck_bit_list.push_back(
+                {p, w, bit, static_cast<int>((cell.stuck_one_mask >> bit) & 1u)});
+          }
+        }
+      }
+    }
   };
   auto take_due_snapshots = [&](uint64_t period) {
     while (next_cp < order.size() && PeriodsFor(config.checkpoints[order[next_cp]].hours,

@@ -72,6 +72,9 @@ struct EnduranceSimConfig {
   EnduranceDistribution wear;   // used unless a WearModel is given
   uint64_t wear_seed = 1;
   uint64_t lifetime_stuck_bits = 1;  // a segment's life ends at this many stuck bits
+  // Also list every stuck bit (position and value) at each checkpoint, e.g.
+  // to turn them into fault maps; off by default (up to 16 x chips x M).
+  bool record_stuck_bits = false;
 };
 
 struct SegmentSnapshot {
@@ -92,6 +95,11 @@ struct CheckpointResult {
   uint64_t stuck_bits = 0;                // all segments
   uint64_t max_cell_writes = 0;           // all segments
   std::vector<SegmentSnapshot> segments;  // per physical chip
+  std::vector<uint32_t> v2p;              // virtual -> physical chip at that time
+  std::vector<uint32_t> offsets;          // per virtual chip (physical = virtual - offset mod M)
+  // record_stuck_bits only: every stuck bit of every physical chip, by chip,
+  // then word, then failure order.
+  std::vector<StuckBit> stuck_bit_list;
 };
 
 struct SimSwapEvent {

@@ -95,6 +95,42 @@ TEST(EnduranceSimTest, SharpEnduranceFailsAllBitsOfTheHotCellOnTime) {
   EXPECT_DOUBLE_EQ(r.projected_median_lifetime_hours, 40);
 }
 
+TEST(EnduranceSimTest, RecordsStuckBitPositionsAndTheMapAtCheckpoints) {
+  // Same sharp endurance as above: at 40 h all 16 bits of cell 9 of chip 0
+  // are stuck, at 1; none at 36 h; nothing listed unless asked.
+  EnduranceSimConfig config;
+  config.mode = Mode::kNoResiliency;
+  config.chips = 2;
+  config.wear = {1000, 0.0, 1.0};
+  config.checkpoints = {{"36h", 36}, {"40h", 40}};
+  ASSERT_OK_AND_ASSIGN(EnduranceSimResult plain,
+                       RunEnduranceSim({OneAddress(0, 9, 100)}, config));
+  EXPECT_TRUE(plain.checkpoints[1].stuck_bit_list.empty());
+  config.record_stuck_bits = true;
+  ASSERT_OK_AND_ASSIGN(EnduranceSimResult r, RunEnduranceSim({OneAddress(0, 9, 100)}, config));
+  EXPECT_TRUE(r.checkpoints[0].stuck_bit_list.empty());
+  ASSERT_EQ(r.checkpoints[1].stuck_bit_list.size(), 16u);
+  uint32_t bits = 0;
+  for (const StuckBit& b : r.checkpoints[1].stuck_bit_list) {
+    EXPECT_EQ(b.chip, 0u);
+    EXPECT_EQ(b.word, 9u);
+    EXPECT_EQ(b.value, 1);
+    bits |= 1u << b.bit;
+  }
+  EXPECT_EQ(bits, 0xFFFFu);
+  EXPECT_THAT(r.checkpoints[1].v2p, ElementsAre(0, 1));
+  EXPECT_THAT(r.checkpoints[1].offsets, ElementsAre(0, 0));
+
+  // ENDURER: the offsets at a checkpoint are those after that period's remap.
+  EnduranceSimConfig e = CountsOnly(Mode::kEndurer, {{"4h", 4}, {"8h", 8}});
+  e.chips = 2;
+  SequenceShiftSource shifts({3});
+  ASSERT_OK_AND_ASSIGN(EnduranceSimResult er,
+                       RunEnduranceSim({OneAddress(0, 5, 10)}, e, &shifts));
+  EXPECT_THAT(er.checkpoints[0].offsets, ElementsAre(3, 3));
+  EXPECT_THAT(er.checkpoints[1].offsets, ElementsAre(6, 6));
+}
+
 TEST(EnduranceSimTest, RemapWearReachesEveryCell) {
   // No workload: every cell gets one write per remap; with a sharp 1,000-write
   // endurance every bit of every chip fails at period 1,000 (4,000 h).

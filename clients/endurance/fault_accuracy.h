@@ -16,6 +16,17 @@
 // upstream mapping picks (v2p of the period's end state, chip axis rolled by
 // sum(offsets) mod 8 -- the np.roll bug; addresses unrotated).
 // Not modelled: DE weight masking (the D2NN memory image is not in the kit).
+//
+// Known gap vs reference/endurer/accuracy_recomputed.csv (NR YEAR / TENYEAR
+// 57.2 / 15.4 % here vs 78.5 / 57.2 %): an upstream model difference, not
+// the injection. The upstream distributed_endurer D2NN is another model or
+// configuration (clean 94.4 %, 46.2 % high path, vs 93.4 % / 12.7 % for the
+// illusion_testing golden model we run; spec §4.2), and its high-path rate
+// stays 46.2 % under every NR mask (149 stuck bits included), whereas here
+// the faults push Q to the low path (127 -> 91 -> 0 of 1,000). The loss
+// comes from N3 reading q_input = max_pool(faulty n1_conv2): with Q and N3
+// fed the clean activation, TENYEAR gives 93.0 %; with only N2 faulty,
+// 82.0 %. DE agrees because its masks hold only 0-3 activation bits.
 // Stateless functions; thread-safe.
 
 #include <cstdint>

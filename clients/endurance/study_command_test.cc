@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "clients/endurance/endurance_command.h"
+#include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/testing/reference_data.h"
 
 namespace illusion::clients {
@@ -27,7 +29,8 @@ TEST(StudyCommandTest, BadFlagsExitTwo) {
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"study", "--bogus"},
                                              {"study", "--workload=svhn"},
-                                             {"study", "--source=model"},
+                                             {"study", "--source=simulated"},
+                                             {"study", "--years=5"},  // measured source
                                              {"study", "--limit=-3"},
                                              {"study", "--accuracy_drop=x"},
                                              {"study", "--json=maybe"},
@@ -73,19 +76,147 @@ TEST(StudyCommandTest, MeasuredStudyPrintsTablePlotAndCsv) {
   EXPECT_NE(j.out.find("\"nr_lifetime_days\""), std::string::npos) << j.out;
 }
 
-TEST(StudyCommandTest, LifetimeStopsAtFirstDrop) {
-  std::vector<StudyPoint> pts(6);
-  const int correct[] = {93, 93, 92, 80, 93, 93};
-  for (int t = 0; t < 6; ++t) {
-    pts[t].timepoint = t;
+TEST(StudyCommandTest, ModelFlagErrorsNameTheFlagTheValueAndTheRange) {
+  struct Case {
+    std::string arg, want;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--years=0", "--years: '0' is not a number in (0, 100]"},
+           {"--years=101", "--years: '101' is not a number in (0, 100]"},
+           {"--inference_rate=-1", "--inference_rate: '-1' is not a rate in inferences per hour in (0, 1e7]"},
+           {"--remap_period_hours=0", "--remap_period_hours: '0' is not a number of hours in [0.01, 8760]"},
+           {"--chips=65", "--chips: '65' is not an integer in [1, 64]"},
+           {"--seed=x", "--seed: 'x' is not an integer in [0, 2^64)"},
+           {"--endurance_median=0.5", "--endurance_median: '0.5' is not a number of word writes in [1, 1e15]"},
+           {"--endurance_sigma=nan", "--endurance_sigma: 'nan' is not a number in [0, 10]"},
+           {"--stuck_at_one=1.5", "--stuck_at_one: '1.5' is not a fraction in [0, 1]"}}) {
+    absl::StatusOr<StudyFlags> f = ParseStudyFlags({"--source=model", c.arg});
+    ASSERT_FALSE(f.ok()) << c.arg;
+    EXPECT_EQ(f.status().message(), c.want);
+  }
+  absl::StatusOr<StudyFlags> f = ParseStudyFlags({"--years=5"});
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().message(), "--years applies only to --source=model");
+  ASSERT_TRUE(ParseStudyFlags({"--source=model", "--years=0.5", "--inference_rate", "3600",
+                               "--remap_period_hours=1", "--seed=42", "--chips=4"})
+                  .ok());
+}
+
+std::vector<StudyPoint> Points(const std::vector<int>& correct,
+                               const std::vector<double>& days = {0, 1, 7, 30, 365, 3650}) {
+  std::vector<StudyPoint> pts(correct.size());
+  for (size_t t = 0; t < correct.size(); ++t) {
+    pts[t].timepoint = static_cast<int>(t);
+    pts[t].days = days[t];
     pts[t].accuracy.total = 100;
     pts[t].accuracy.correct = correct[t];
   }
+  return pts;
+}
+
+TEST(StudyCommandTest, LifetimeIsTheLastPointBeforeAccuracyStaysBelowTheThreshold) {
   bool all = true;
-  EXPECT_EQ(LifetimeDays(pts, 2.0, &all), 7);
+  // A dip at MONTH that recovers does not end the life; failure from YEAR on.
+  EXPECT_EQ(LifetimeDays(Points({93, 93, 92, 80, 93, 60}), 93, 2.0, &all), 365);
   EXPECT_FALSE(all);
-  EXPECT_EQ(LifetimeDays(pts, 20.0, &all), 3650);
+  // Recovers up to the end: survives.
+  EXPECT_EQ(LifetimeDays(Points({93, 93, 92, 80, 93, 93}), 93, 2.0, &all), 3650);
   EXPECT_TRUE(all);
+  // A yield-time dip at ZERO (and DAY) does not make the lifetime 0.
+  EXPECT_EQ(LifetimeDays(Points({85, 87, 93, 93, 93, 93}), 93, 2.0, &all), 3650);
+  EXPECT_TRUE(all);
+  // Permanently below from DAY: lifetime 0 days.
+  EXPECT_EQ(LifetimeDays(Points({93, 50, 40, 30, 20, 10}), 93, 2.0, &all), 0);
+  EXPECT_FALSE(all);
+  // Fractional days of a "<Y>YEAR" horizon.
+  EXPECT_EQ(LifetimeDays(Points({93, 93, 93}, {0, 1, 182.5}), 93, 2.0, &all), 182.5);
+  EXPECT_TRUE(all);
+}
+
+TEST(StudyCommandTest, GainIsNeverZeroWhenDeIsClearlyBetter) {
+  // The measured D2NN shape: DE dips at DAY and YEAR but ends at the clean
+  // accuracy; NR fails for good after MONTH.
+  StudyResult r;
+  const std::vector<StudyPoint> nr = Points({93, 93, 93, 93, 57, 15});
+  const std::vector<StudyPoint> de = Points({93, 87, 93, 93, 87, 93});
+  r.nr_lifetime_days = LifetimeDays(nr, 93.4, 2.0, &r.nr_survives_all);
+  r.de_lifetime_days = LifetimeDays(de, 93.4, 2.0, &r.de_survives_all);
+  EXPECT_EQ(r.nr_lifetime_days, 30);
+  EXPECT_EQ(r.de_lifetime_days, 3650);
+  EXPECT_EQ(LifetimeGainText(r), ">= 121.7x (DE 3650+ days vs NR 30 days)");
+
+  // NR fails right after ZERO, DE lives: no ratio.
+  r.nr_lifetime_days = 0;
+  r.nr_survives_all = false;
+  EXPECT_EQ(LifetimeGainText(r).rfind("unbounded", 0), 0u) << LifetimeGainText(r);
+  // Both survive: no ratio.
+  r.nr_lifetime_days = 3650;
+  r.nr_survives_all = true;
+  EXPECT_EQ(LifetimeGainText(r).rfind("n/a", 0), 0u) << LifetimeGainText(r);
+  // Both fail: a plain ratio.
+  r.nr_lifetime_days = 7;
+  r.nr_survives_all = false;
+  r.de_lifetime_days = 365;
+  r.de_survives_all = false;
+  EXPECT_EQ(LifetimeGainText(r), "52.1x (DE 365 days vs NR 7 days)");
+}
+
+std::vector<std::string> ModelArgs(const std::string& ref) {
+  // Fragile cells (median 10^6 writes) and a 0.1-year horizon: the NR
+  // activation words see 657,000 writes, DE spreads them over 8 chips.
+  return {"study",          "--source=model",        "--reference_dir=" + ref,
+          "--limit=60",     "--years=0.1",           "--endurance_median=1e6",
+          "--endurance_sigma=0.5", "--seed=3",       "--json"};
+}
+
+TEST(StudyCommandTest, ModelStudyNoResiliencyDegradesAtLeastAsFastAndIsReproducible) {
+  REQUIRE_REFERENCE_DIR(ref);
+  CommandRun a = Endurance(ModelArgs(ref));
+  ASSERT_EQ(a.code, 0) << a.err;
+  CommandRun b = Endurance(ModelArgs(ref));
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);  // same seed, same everything
+
+  const nlohmann::json j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j["source"], "model");
+  EXPECT_EQ(j["model"]["seed"], 3);
+  const nlohmann::json& pts = j["points"];
+  ASSERT_EQ(pts.size(), 10u);  // ZERO DAY WEEK MONTH 0.1YEAR, NR then DE
+  EXPECT_EQ(pts[4]["timepoint"], "0.1YEAR");
+  EXPECT_DOUBLE_EQ(pts[4]["cum_days"].get<double>(), 36.5);
+  for (size_t t = 0; t < 5; ++t) {
+    const nlohmann::json& nr = pts[t];
+    const nlohmann::json& de = pts[t + 5];
+    ASSERT_EQ(nr["scheme"], "NR");
+    ASSERT_EQ(de["scheme"], "DE");
+    EXPECT_GE(nr["mask_stuck_bits"].get<int>(), de["mask_stuck_bits"].get<int>()) << t;
+    EXPECT_EQ(nr["stuck_bits_per_chip"].size(), 8u);
+  }
+  EXPECT_GT(pts[4]["mask_stuck_bits"].get<int>(), 100);
+  EXPECT_LT(pts[4]["accuracy_pct"].get<double>(), pts[9]["accuracy_pct"].get<double>());
+  EXPECT_LE(j["nr_lifetime_days"].get<double>(), j["de_lifetime_days"].get<double>());
+
+  CommandRun other = Endurance({"study", "--source=model", "--reference_dir=" + ref,
+                                "--limit=60", "--years=0.1", "--endurance_median=1e6",
+                                "--endurance_sigma=0.5", "--seed=4", "--json"});
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_NE(other.out, a.out);
+}
+
+TEST(StudyCommandTest, ModelStudyTextHasTablePlotAndCsv) {
+  REQUIRE_REFERENCE_DIR(ref);
+  const std::string csv = ::testing::TempDir() + "/model_study.csv";
+  CommandRun r = Endurance({"study", "--source=model", "--reference_dir=" + ref, "--limit=30",
+                            "--years=2", "--csv=" + csv});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("2YEAR"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("model: 8 chips, 750 inferences/h"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("accuracy vs time"), std::string::npos) << r.out;
+  std::ifstream f(csv);
+  std::string line;
+  int lines = 0;
+  while (std::getline(f, line)) ++lines;
+  EXPECT_EQ(lines, 1 + 2 * 6);  // ZERO DAY WEEK MONTH YEAR 2YEAR
 }
 
 }  // namespace
