@@ -90,7 +90,14 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
     padded *= static_cast<double>(CeilDiv(shape.nofm, c.fc_output_pad) *
                                   c.fc_output_pad);
   }
-  const double refetch = conv ? c.conv_weight_refetch : c.fc_weight_refetch;
+  const double base_refetch =
+      conv ? c.conv_weight_refetch : c.fc_weight_refetch;
+  double refetch = base_refetch;
+  if (!conv && !cell_math && layer.kind != LayerKind::kEmbedding &&
+      shape.batch < c.per_sample_refetch_max_batch &&
+      shape.nofm >= c.per_sample_refetch_min_outputs) {
+    refetch = static_cast<double>(shape.batch);  // once per sample
+  }
   const double read_bytes = refetch * static_cast<double>(part.weight_bytes) +
                             static_cast<double>(part.ifmap_bytes) +
                             static_cast<double>(part.ofmap_bytes);
@@ -99,8 +106,11 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   LayerPartCost cost;
   cost.padded_macs = padded;
   cost.rram_read_lines = read_bytes / c.rram_line_bytes;
+  const double stall_bytes =
+      read_bytes - (refetch - base_refetch) *
+                       static_cast<double>(part.weight_bytes);
   cost.time_s = 2 * padded / (c.macs_per_cycle * c.clock_hz) +
-                read_bytes / bandwidth;
+                stall_bytes / bandwidth;
   cost.mac_energy_j = c.mac_energy_j * padded;
   cost.rram_energy_j = c.rram_read_j_per_line * cost.rram_read_lines;
   cost.buffer_energy_j = c.buffer_j_per_line * cost.rram_read_lines;

@@ -67,9 +67,10 @@ IdealTotals PaperIdeal(const CsvTable& table, const std::string& workload) {
 }
 
 // Stated tolerances (relative) of the model's ideal Σ chip energy / time.
-// CNNs: energy 5 %, time 15 %; LSTM: 20 % / 20 % (its cell-2 gates re-read
-// their weights once per input at batch 4 and the cell-1 dummy moves its
-// ofmap twice, which the model does not capture; see the model header).
+// CNNs: energy 5 %, time 15 %; LSTM: energy 8 % (model -6.1 %: LSTM RRAM
+// writes and the cell-1 dummy's 2x ofmap traffic are not modelled), time
+// 20 % (model -14.6 %: the cell-2 gates' per-sample weight re-read is
+// charged to energy only; see the model header).
 TEST(AccelRram28nmModelTest, IdealTotalsMatchThePaperIdealChips) {
   REQUIRE_REFERENCE_DIR(dir);
   absl::StatusOr<CsvTable> table =
@@ -82,7 +83,7 @@ TEST(AccelRram28nmModelTest, IdealTotalsMatchThePaperIdealChips) {
   };
   for (const Case& c : {Case{"AlexNet", 0.05, 0.15}, Case{"VGG-16", 0.05, 0.15},
                         Case{"ResNet-50", 0.05, 0.15},
-                        Case{"LSTM LangMod", 0.20, 0.20}}) {
+                        Case{"LSTM LangMod", 0.08, 0.20}}) {
     SCOPED_TRACE(c.workload);
     const IdealTotals paper = PaperIdeal(*table, c.workload);
     absl::StatusOr<SystemCost> ours =

@@ -84,9 +84,13 @@ TEST(ScaledOutRowsTest, AggregationMatchesResNet50At6MiB) {
 //   * paper above the additive-chip ratio by more than the tolerance
 //     (per-chip simulation overhead of small partitions, spec §6.2):
 //     VGG-16 2 MiB E; LSTM 2 MiB E and T; LSTM 4 MiB E; LSTM 16 MiB E;
-//   * our LSTM model above the additive-chip ratio + tolerance: LSTM 4 MiB T,
-//     LSTM 8 MiB E (our ideal LSTM is ~15 % cheaper than the paper's, so
-//     sleep and message overheads weigh more).
+//     (LSTM 4 MiB E: ours is now below the paper, 1.060 vs 1.149: the
+//     paper's 4 MiB cell-2 chips do not re-read weights per sample while its
+//     ideal does; the 4 MiB cell-1 chips' FC padding to 1024 outputs is not
+//     modelled, see the model header);
+//   * our LSTM model above the additive-chip ratio + tolerance: LSTM 4 MiB T
+//     (our ideal LSTM time is ~15 % below the paper's, so sleep and message
+//     overheads weigh more).
 struct Miss {
   const char* workload;
   double memsize_mib;
@@ -94,8 +98,7 @@ struct Miss {
 };
 constexpr Miss kKnownMisses[] = {
     {"vgg16", 2, "energy"},   {"lstm_lm", 2, "energy"}, {"lstm_lm", 2, "time"},
-    {"lstm_lm", 4, "energy"}, {"lstm_lm", 4, "time"},   {"lstm_lm", 8, "energy"},
-    {"lstm_lm", 16, "energy"}};
+    {"lstm_lm", 4, "energy"}, {"lstm_lm", 4, "time"},   {"lstm_lm", 16, "energy"}};
 
 bool KnownMiss(const ReproduceRow& row) {
   for (const Miss& m : kKnownMisses) {
