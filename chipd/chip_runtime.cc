@@ -1,6 +1,8 @@
 #include "chipd/chip_runtime.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <utility>
 
 #include "absl/memory/memory.h"
@@ -45,6 +47,38 @@ WorkKind WorkKindOf(nn::OpKind kind) {
       return WorkKind::kLstm;
   }
   return WorkKind::kDense;
+}
+
+// Fills the WorkItem counts that depend on which firmware routine runs a
+// step (workloads.md §1.1), by what the kernel does, not by op name:
+// * dense, one pass (`dense2`: int16 inputs; `dense_bias`: int8 outputs): the
+//   bias is preloaded into the multiplier-accumulator and every output is
+//   requantized and stored directly; `dense_bias` also marks int8_output;
+// * dense, finishing int32 partial sums (`add_bias`): requantize and store;
+// * dense, int32 accumulation (`dense`: partial sums, or int8 inputs with an
+//   int16 result): outputs stay `elements`, as before;
+// * conv2d with same padding (`conv2D_1filter_pad`): every output position
+//   before pooling is a padded_conv_output.
+void SetRoutineCounts(const nn::Op& op, const partitioner::ChipStep& step, WorkItem* item) {
+  using partitioner::StepKind;
+  if (op.kind() == nn::OpKind::kDense) {
+    const std::map<std::string, int64_t> attrs = op.attrs();
+    const auto bits = attrs.find("out_bits");
+    const bool int8_out = bits != attrs.end() && bits->second == 8;
+    const bool int16_in = !op.inputs().empty() && op.inputs()[0].dtype == nn::DType::kInt16;
+    const bool one_pass = step.kind == StepKind::kOutputRange && (int8_out || int16_in);
+    if (one_pass || step.kind == StepKind::kFinishPartialSums) {
+      item->requantized_outputs = item->elements;
+      item->elements = 0;
+    }
+    item->int8_output = step.kind == StepKind::kOutputRange && int8_out;
+  } else if (op.kind() == nn::OpKind::kConv2D) {
+    const std::map<std::string, int64_t> attrs = op.attrs();
+    const auto pad = attrs.find("same_padding");
+    if (pad != attrs.end() && pad->second != 0 && step.kind != StepKind::kFinishPartialSums) {
+      item->padded_conv_outputs = step.out.size() * op.partial_sums_per_unit();
+    }
+  }
 }
 
 std::string SourceName(const Partition& p, int source) {
@@ -377,6 +411,7 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
                     ? work.macs
                     : 0;
     item.elements = work.elements;
+    SetRoutineCounts(op, *work.step, &item);
     item.weight_words_read = (op.WeightBytes(work.step->out, work.step->kind ==
                                                                  partitioner::StepKind::kPartialSums
                                                              ? work.step->in
@@ -385,7 +420,12 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
                              2;
     items.push_back(std::move(item));
   }
-  if (items.empty()) items.push_back(WorkItem{"io", WorkKind::kBranch, 0, 0, 0, 0, 0});
+  if (items.empty()) {
+    WorkItem io;
+    io.name = "io";
+    io.kind = WorkKind::kBranch;
+    items.push_back(std::move(io));
+  }
   items.front().words_in = result.words_in;
   items.back().words_out = result.words_out;
   CostOptions cost_options;

@@ -23,12 +23,14 @@ bool HasMacs(WorkKind kind) {
          kind == WorkKind::kLstm;
 }
 
-double CyclesPerMac(const ChipModel& model, WorkKind kind) {
-  switch (kind) {
+double CyclesPerMac(const ChipModel& model, const WorkItem& item) {
+  switch (item.kind) {
     case WorkKind::kConv2D:
       return model.cycles_per_conv_mac();
     case WorkKind::kDense:
-      return model.cycles_per_dense_mac();
+      return item.int8_output && model.has_cycles_per_int8_out_dense_mac()
+                 ? model.cycles_per_int8_out_dense_mac()
+                 : model.cycles_per_dense_mac();
     case WorkKind::kLstm:
       return model.cycles_per_lstm_mac();
     default:
@@ -42,6 +44,12 @@ double CyclesPerElement(const ChipModel& model, WorkKind kind) {
              : model.cycles_per_pooled_element();
 }
 
+double CyclesPerRequantizedOutput(const ChipModel& model, WorkKind kind) {
+  return model.has_cycles_per_requantized_output()
+             ? model.cycles_per_requantized_output()
+             : CyclesPerElement(model, kind);
+}
+
 absl::Status ValidateItem(const WorkItem& item) {
   const auto who = [&] {
     return absl::StrCat("work item '", item.name, "' (",
@@ -52,7 +60,9 @@ absl::Status ValidateItem(const WorkItem& item) {
         {"elements", item.elements},
         {"words_in", item.words_in},
         {"words_out", item.words_out},
-        {"weight_words_read", item.weight_words_read}}) {
+        {"weight_words_read", item.weight_words_read},
+        {"requantized_outputs", item.requantized_outputs},
+        {"padded_conv_outputs", item.padded_conv_outputs}}) {
     if (value < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat(who(), " has ", field, " ", value, "; must be >= 0"));
@@ -62,6 +72,15 @@ absl::Status ValidateItem(const WorkItem& item) {
     return absl::InvalidArgumentError(
         absl::StrCat(who(), " has ", item.macs,
                      " macs; only conv2d, dense and lstm items have MACs"));
+  }
+  if (item.int8_output && item.kind != WorkKind::kDense) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(who(), " is int8_output; only dense items can be"));
+  }
+  if (item.padded_conv_outputs > 0 && item.kind != WorkKind::kConv2D) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        who(), " has ", item.padded_conv_outputs,
+        " padded_conv_outputs; only conv2d items have them"));
   }
   return absl::OkStatus();
 }
@@ -90,9 +109,15 @@ absl::StatusOr<CycleBreakdown> WorkItemCycles(const ChipModel& model,
                                               const WorkItem& item) {
   RETURN_IF_ERROR(ValidateItem(item));
   CycleBreakdown cycles;
-  cycles.mac = static_cast<double>(item.macs) * CyclesPerMac(model, item.kind);
+  cycles.mac = static_cast<double>(item.macs) * CyclesPerMac(model, item);
+  // Per-output work: pooling/accumulator passes, one-pass requantize and
+  // store, and the padded kernel's window clamping.
   cycles.element =
-      static_cast<double>(item.elements) * CyclesPerElement(model, item.kind);
+      static_cast<double>(item.elements) * CyclesPerElement(model, item.kind) +
+      static_cast<double>(item.requantized_outputs) *
+          CyclesPerRequantizedOutput(model, item.kind) +
+      static_cast<double>(item.padded_conv_outputs) *
+          model.cycles_per_padded_conv_output();
   cycles.receive =
       static_cast<double>(item.words_in) * model.cycles_per_word_received();
   cycles.send =

@@ -4,7 +4,14 @@
 //
 //   cycles = boot (once per activation, optional)
 //          + sum over items of  MACs x cycles_per_<kind>_mac
+//                                 (cycles_per_int8_out_dense_mac for an
+//                                 int8-output dense routine, if set)
 //                             + elements x cycles_per_{pooled,compared}_element
+//                             + requantized outputs x
+//                                 cycles_per_requantized_output (if set; else
+//                                 the pooled-element cost)
+//                             + padded conv outputs x
+//                                 cycles_per_padded_conv_output (if set)
 //                             + words_in x cycles_per_word_received
 //                             + words_out x cycles_per_word_sent
 //                             + fixed_cycles_per_op
@@ -55,6 +62,16 @@ struct WorkItem {
   // 16-bit weight words read from the NVM (energy only, when the model sets
   // nvm_read_energy_j_per_word).
   int64_t weight_words_read = 0;
+  // Dense only: the routine writes int8 outputs directly (D2NN `dense_bias`),
+  // so its MACs cost cycles_per_int8_out_dense_mac when the model sets it.
+  bool int8_output = false;
+  // Outputs requantized and stored in one pass (bias, shift, cast) with no
+  // accumulator or pooling pass: a dense op's finish of int32 partial sums,
+  // or the outputs of a one-pass dense routine. Not included in `elements`.
+  int64_t requantized_outputs = 0;
+  // Conv2d only: output positions (before pooling) computed by the
+  // same-padded kernel, each charged cycles_per_padded_conv_output.
+  int64_t padded_conv_outputs = 0;
 };
 
 // Cycles by cause. Plain value.
@@ -101,8 +118,9 @@ struct SliceCost {
 };
 
 // Cycles of one item (no boot). The model must pass ValidateChipModel.
-// INVALID_ARGUMENT naming the item if a count is negative or a non-MAC kind
-// has MACs.
+// INVALID_ARGUMENT naming the item if a count is negative, a non-MAC kind
+// has MACs, a non-dense item is int8_output or a non-conv2d item has
+// padded_conv_outputs.
 absl::StatusOr<CycleBreakdown> WorkItemCycles(
     const illusion::v1::ChipModel& model, const WorkItem& item);
 

@@ -1,6 +1,7 @@
 #include "chipd/cost_model.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +23,19 @@ ChipModel Model(absl::string_view name) {
   absl::StatusOr<ChipModel> model = LoadChipModel(name);
   EXPECT_TRUE(model.ok()) << model.status();
   return model.value_or(ChipModel());
+}
+
+// An item with the given counts and every routine field at its default.
+WorkItem Item(absl::string_view name, WorkKind kind, int64_t macs,
+              int64_t elements, int64_t words_in, int64_t words_out) {
+  WorkItem item;
+  item.name = std::string(name);
+  item.kind = kind;
+  item.macs = macs;
+  item.elements = elements;
+  item.words_in = words_in;
+  item.words_out = words_out;
+  return item;
 }
 
 WorkItem Conv(int64_t macs) {
@@ -47,9 +61,43 @@ TEST(CostModelTest, ItemCyclesFollowTheModelsPerUnitCosts) {
   EXPECT_DOUBLE_EQ(cycles.fixed, model.fixed_cycles_per_op());
   EXPECT_EQ(cycles.boot, 0);
 
-  WorkItem argmax{"argmax", WorkKind::kArgmax, 0, 10, 0, 1, 0};
+  const WorkItem argmax = Item("argmax", WorkKind::kArgmax, 0, 10, 0, 1);
   ASSERT_OK_AND_ASSIGN(CycleBreakdown compare, WorkItemCycles(model, argmax));
   EXPECT_DOUBLE_EQ(compare.element, 10 * model.cycles_per_compared_element());
+}
+
+TEST(CostModelTest, RoutineCostsApplyWhenTheModelSetsThem) {
+  ChipModel model = Model("msp430_rram");
+  ASSERT_TRUE(model.has_cycles_per_int8_out_dense_mac());
+  ASSERT_TRUE(model.has_cycles_per_requantized_output());
+  ASSERT_TRUE(model.has_cycles_per_padded_conv_output());
+
+  WorkItem dense = Item("fc", WorkKind::kDense, 1000, 0, 0, 0);
+  dense.requantized_outputs = 40;
+  ASSERT_OK_AND_ASSIGN(CycleBreakdown int16_out, WorkItemCycles(model, dense));
+  EXPECT_DOUBLE_EQ(int16_out.mac, 1000 * model.cycles_per_dense_mac());
+  EXPECT_DOUBLE_EQ(int16_out.element,
+                   40 * model.cycles_per_requantized_output());
+  dense.int8_output = true;
+  ASSERT_OK_AND_ASSIGN(CycleBreakdown int8_out, WorkItemCycles(model, dense));
+  EXPECT_DOUBLE_EQ(int8_out.mac, 1000 * model.cycles_per_int8_out_dense_mac());
+
+  WorkItem conv = Conv(1000);
+  conv.padded_conv_outputs = 64;
+  ASSERT_OK_AND_ASSIGN(CycleBreakdown padded, WorkItemCycles(model, conv));
+  EXPECT_DOUBLE_EQ(padded.element,
+                   100 * model.cycles_per_pooled_element() +
+                       64 * model.cycles_per_padded_conv_output());
+
+  // Unset: the old costs (dense MAC rate, pooled-element cost, nothing).
+  model.clear_cycles_per_int8_out_dense_mac();
+  model.clear_cycles_per_requantized_output();
+  model.clear_cycles_per_padded_conv_output();
+  ASSERT_OK_AND_ASSIGN(CycleBreakdown old_dense, WorkItemCycles(model, dense));
+  EXPECT_DOUBLE_EQ(old_dense.mac, 1000 * model.cycles_per_dense_mac());
+  EXPECT_DOUBLE_EQ(old_dense.element, 40 * model.cycles_per_pooled_element());
+  ASSERT_OK_AND_ASSIGN(CycleBreakdown old_conv, WorkItemCycles(model, conv));
+  EXPECT_DOUBLE_EQ(old_conv.element, 100 * model.cycles_per_pooled_element());
 }
 
 TEST(CostModelTest, ComponentsSumToTheTotals) {
@@ -129,12 +177,12 @@ TEST(CostModelTest, Msp430MnistEstimateIsNearTheMeasuredIdealRuntime) {
   // (hardware_measurements.md §3.1). Loose bound: the model is not calibrated.
   const ChipModel model = Model("msp430_rram");
   std::vector<WorkItem> mnist = {
-      {"layer1", WorkKind::kConv2D, 86400, 3456, 392, 0, 0},
-      {"layer2", WorkKind::kConv2D, 32400, 0, 0, 0, 0},
-      {"layer3", WorkKind::kConv2D, 27648, 512, 0, 0, 0},
-      {"layer4", WorkKind::kConv2D, 6912, 0, 0, 0, 0},
-      {"layer5", WorkKind::kDense, 960, 0, 0, 0, 0},
-      {"argmax", WorkKind::kArgmax, 0, 10, 0, 1, 0}};
+      Item("layer1", WorkKind::kConv2D, 86400, 3456, 392, 0),
+      Item("layer2", WorkKind::kConv2D, 32400, 0, 0, 0),
+      Item("layer3", WorkKind::kConv2D, 27648, 512, 0, 0),
+      Item("layer4", WorkKind::kConv2D, 6912, 0, 0, 0),
+      Item("layer5", WorkKind::kDense, 960, 0, 0, 0),
+      Item("argmax", WorkKind::kArgmax, 0, 10, 0, 1)};
   ASSERT_OK_AND_ASSIGN(SliceCost cost, EstimateSliceCost(model, mnist));
   EXPECT_NEAR(cost.active_ns * 1e-9, 4.5632, 0.1 * 4.5632);
   EXPECT_NEAR(cost.energy.total_j(), 3.3745e-3, 0.1 * 3.3745e-3);
@@ -156,11 +204,28 @@ TEST(CostModelTest, RejectsInvalidItemsByName) {
       EstimateSliceCost(model, {negative}),
       StatusIs(absl::StatusCode::kInvalidArgument,
                AllOf(HasSubstr("'conv1' (conv2d)"), HasSubstr("macs -3"))));
-  WorkItem pool_with_macs{"pool1", WorkKind::kMaxPool, 5, 10, 0, 0, 0};
+  const WorkItem pool_with_macs = Item("pool1", WorkKind::kMaxPool, 5, 10, 0, 0);
   EXPECT_THAT(
       WorkItemCycles(model, pool_with_macs),
       StatusIs(absl::StatusCode::kInvalidArgument,
                AllOf(HasSubstr("'pool1' (max_pool)"), HasSubstr("5 macs"))));
+  WorkItem int8_pool = Item("pool2", WorkKind::kMaxPool, 0, 10, 0, 0);
+  int8_pool.int8_output = true;
+  EXPECT_THAT(WorkItemCycles(model, int8_pool),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("'pool2' (max_pool)"),
+                             HasSubstr("int8_output"))));
+  WorkItem padded_dense = Item("fc", WorkKind::kDense, 10, 0, 0, 0);
+  padded_dense.padded_conv_outputs = 4;
+  EXPECT_THAT(WorkItemCycles(model, padded_dense),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("'fc' (dense)"),
+                             HasSubstr("4 padded_conv_outputs"))));
+  WorkItem negative_requantized = Item("fc", WorkKind::kDense, 10, 0, 0, 0);
+  negative_requantized.requantized_outputs = -2;
+  EXPECT_THAT(WorkItemCycles(model, negative_requantized),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("requantized_outputs -2")));
   CostOptions options;
   options.nvm_words_written = -1;
   EXPECT_THAT(EstimateSliceCost(model, {}, options),

@@ -28,6 +28,8 @@
 ABSL_FLAG(std::string, reference_dir, "/work/shared/reference",
           "reference kit holding illusion/<workload>/");
 ABSL_FLAG(std::string, chip_model, "msp430_rram", "built-in chip model or textproto path");
+ABSL_FLAG(bool, print_steps, false,
+          "also print every step (op, kind, output range, MACs, modeled cycles) of each position");
 
 namespace illusion::coordinator::fidelity {
 namespace {
@@ -57,7 +59,9 @@ void AddFeatures(const WakeUpRecord& w, const nn::Graph& graph,
     if (kind == nn::OpKind::kDense) f[1] += s.macs;
     if (kind == nn::OpKind::kLstm) f[2] += s.macs;
   }
-  // One element constant: pooled and compared elements cost the same.
+  // One element constant: pooled and compared elements cost the same, and
+  // the per-routine output costs (requantized outputs, padded conv
+  // positions) enter as their equivalent in pooled elements.
   if (model.cycles_per_pooled_element() > 0) {
     f[3] += w.cycles.element / model.cycles_per_pooled_element();
   }
@@ -151,7 +155,17 @@ int Main() {
         s.label = absl::StrFormat("%s %d-chip %s w%d", nn::WorkloadName(r.workload), paper.chips,
                                   paper.config, k);
         for (const WakeUpRecord& w : run.wake_ups) {
-          if (w.chip == static_cast<int>(k)) AddFeatures(w, *graph, model, s.features);
+          if (w.chip != static_cast<int>(k)) continue;
+          AddFeatures(w, *graph, model, s.features);
+          if (absl::GetFlag(FLAGS_print_steps)) {
+            for (const chipd::StepExecution& step : w.steps) {
+              std::printf("  %s w%zu %-14s %-13s [%lld, %lld) macs %lld cycles %.0f\n",
+                          s.label.c_str(), k, step.op.c_str(), step.kind.c_str(),
+                          static_cast<long long>(step.out_begin),
+                          static_cast<long long>(step.out_end),
+                          static_cast<long long>(step.macs), step.cycles);
+            }
+          }
         }
         s.measured_cycles = paper.runtime_s[k] * model.clock_hz();
         s.model_cycles = (k < windows.size() ? windows[k] : 0) * model.clock_hz();
