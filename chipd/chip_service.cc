@@ -13,7 +13,7 @@ namespace {
 using common::ToGrpcStatus;
 namespace pb = ::illusion::v1;
 
-grpc::Status Cancelled(grpc::ServerContext* context) {
+grpc::Status Cancelled() {
   return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                       "the request's deadline passed or it was cancelled before it ran");
 }
@@ -29,48 +29,45 @@ void FillChipInfo(const ChipRuntime& runtime, pb::ChipInfo* response) {
   response->set_max_message_words(runtime.options().max_message_words);
 }
 
-}  // namespace
+// The handlers, shared by the sync and the callback service: translate,
+// call the runtime, translate back.
 
-grpc::Status ChipServiceImpl::GetInfo(grpc::ServerContext*, const pb::GetInfoRequest*,
-                                      pb::ChipInfo* response) {
-  FillChipInfo(*runtime_, response);
+grpc::Status GetInfo(ChipRuntime& runtime, pb::ChipInfo* response) {
+  FillChipInfo(runtime, response);
   return grpc::Status::OK;
 }
 
-grpc::Status ChipServiceImpl::LoadSlice(grpc::ServerContext* context,
-                                        const pb::LoadSliceRequest* request,
-                                        pb::LoadSliceResponse* response) {
-  if (context->IsCancelled()) return Cancelled(context);
-  absl::StatusOr<SliceBundle> bundle = SliceBundleFromProto(*request);
+grpc::Status LoadSlice(ChipRuntime& runtime, const grpc::ServerContextBase& context,
+                       const pb::LoadSliceRequest& request, pb::LoadSliceResponse* response) {
+  if (context.IsCancelled()) return Cancelled();
+  absl::StatusOr<SliceBundle> bundle = SliceBundleFromProto(request);
   if (!bundle.ok()) return ToGrpcStatus(bundle.status());
-  absl::StatusOr<SliceInfo> info = runtime_->LoadSlice(*std::move(bundle));
+  absl::StatusOr<SliceInfo> info = runtime.LoadSlice(*std::move(bundle));
   if (!info.ok()) return ToGrpcStatus(info.status());
   *response->mutable_slice() = SliceInfoToProto(*info);
   return grpc::Status::OK;
 }
 
-grpc::Status ChipServiceImpl::Execute(grpc::ServerContext* context,
-                                      const pb::ExecuteRequest* request,
-                                      pb::ExecuteResponse* response) {
-  if (context->IsCancelled()) return Cancelled(context);
-  absl::StatusOr<ExecuteRequest> parsed = ExecuteRequestFromProto(*request);
+grpc::Status Execute(ChipRuntime& runtime, const grpc::ServerContextBase& context,
+                     const pb::ExecuteRequest& request, pb::ExecuteResponse* response) {
+  if (context.IsCancelled()) return Cancelled();
+  absl::StatusOr<ExecuteRequest> parsed = ExecuteRequestFromProto(request);
   if (!parsed.ok()) return ToGrpcStatus(parsed.status());
-  absl::StatusOr<ExecuteResult> result = runtime_->Execute(*parsed);
+  absl::StatusOr<ExecuteResult> result = runtime.Execute(*parsed);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = ExecuteResultToProto(*result);
   return grpc::Status::OK;
 }
 
-grpc::Status ChipServiceImpl::SetPowerState(grpc::ServerContext*,
-                                            const pb::SetPowerStateRequest* request,
-                                            pb::SetPowerStateResponse* response) {
+grpc::Status SetPowerState(ChipRuntime& runtime, const pb::SetPowerStateRequest& request,
+                           pb::SetPowerStateResponse* response) {
   absl::Status status;
-  switch (request->state()) {
+  switch (request.state()) {
     case pb::POWER_STATE_ACTIVE:
-      status = runtime_->Wake();
+      status = runtime.Wake();
       break;
     case pb::POWER_STATE_OFF:
-      status = runtime_->Sleep();
+      status = runtime.Sleep();
       break;
     default:
       status = absl::InvalidArgumentError(
@@ -78,25 +75,107 @@ grpc::Status ChipServiceImpl::SetPowerState(grpc::ServerContext*,
           "down)");
   }
   if (!status.ok()) return ToGrpcStatus(status);
-  response->set_state(PowerStateToProto(runtime_->stats().state));
+  response->set_state(PowerStateToProto(runtime.stats().state));
   return grpc::Status::OK;
 }
 
-grpc::Status ChipServiceImpl::GetStats(grpc::ServerContext*, const pb::GetStatsRequest*,
-                                       pb::ChipStats* response) {
-  *response = ChipStatsToProto(runtime_->stats());
+grpc::Status GetStats(ChipRuntime& runtime, pb::ChipStats* response) {
+  *response = ChipStatsToProto(runtime.stats());
   return grpc::Status::OK;
 }
 
-grpc::Status ChipServiceImpl::Reset(grpc::ServerContext* context, const pb::ResetRequest* request,
-                                    pb::ResetResponse* response) {
-  if (context->IsCancelled()) return Cancelled(context);
+grpc::Status Reset(ChipRuntime& runtime, const grpc::ServerContextBase& context,
+                   const pb::ResetRequest& request, pb::ResetResponse* response) {
+  if (context.IsCancelled()) return Cancelled();
   std::optional<pb::ChipModel> model;
-  if (request->has_model()) model = request->model();
-  const absl::Status status = runtime_->Reset(std::move(model));
+  if (request.has_model()) model = request.model();
+  const absl::Status status = runtime.Reset(std::move(model));
   if (!status.ok()) return ToGrpcStatus(status);
-  FillChipInfo(*runtime_, response->mutable_chip());
+  FillChipInfo(runtime, response->mutable_chip());
   return grpc::Status::OK;
+}
+
+// Finishes a callback call at once with `status`: the handler ran inline.
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+}  // namespace
+
+// --- Sync service -----------------------------------------------------------------
+
+grpc::Status SyncChipServiceImpl::GetInfo(grpc::ServerContext*, const pb::GetInfoRequest*,
+                                          pb::ChipInfo* response) {
+  return chipd::GetInfo(*runtime_, response);
+}
+
+grpc::Status SyncChipServiceImpl::LoadSlice(grpc::ServerContext* context,
+                                            const pb::LoadSliceRequest* request,
+                                            pb::LoadSliceResponse* response) {
+  return chipd::LoadSlice(*runtime_, *context, *request, response);
+}
+
+grpc::Status SyncChipServiceImpl::Execute(grpc::ServerContext* context,
+                                          const pb::ExecuteRequest* request,
+                                          pb::ExecuteResponse* response) {
+  return chipd::Execute(*runtime_, *context, *request, response);
+}
+
+grpc::Status SyncChipServiceImpl::SetPowerState(grpc::ServerContext*,
+                                                const pb::SetPowerStateRequest* request,
+                                                pb::SetPowerStateResponse* response) {
+  return chipd::SetPowerState(*runtime_, *request, response);
+}
+
+grpc::Status SyncChipServiceImpl::GetStats(grpc::ServerContext*, const pb::GetStatsRequest*,
+                                           pb::ChipStats* response) {
+  return chipd::GetStats(*runtime_, response);
+}
+
+grpc::Status SyncChipServiceImpl::Reset(grpc::ServerContext* context,
+                                        const pb::ResetRequest* request,
+                                        pb::ResetResponse* response) {
+  return chipd::Reset(*runtime_, *context, *request, response);
+}
+
+// --- Callback service -------------------------------------------------------------
+
+grpc::ServerUnaryReactor* ChipServiceImpl::GetInfo(grpc::CallbackServerContext* context,
+                                                   const pb::GetInfoRequest*,
+                                                   pb::ChipInfo* response) {
+  return Finish(context, chipd::GetInfo(*runtime_, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::LoadSlice(grpc::CallbackServerContext* context,
+                                                     const pb::LoadSliceRequest* request,
+                                                     pb::LoadSliceResponse* response) {
+  return Finish(context, chipd::LoadSlice(*runtime_, *context, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::Execute(grpc::CallbackServerContext* context,
+                                                   const pb::ExecuteRequest* request,
+                                                   pb::ExecuteResponse* response) {
+  return Finish(context, chipd::Execute(*runtime_, *context, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::SetPowerState(grpc::CallbackServerContext* context,
+                                                         const pb::SetPowerStateRequest* request,
+                                                         pb::SetPowerStateResponse* response) {
+  return Finish(context, chipd::SetPowerState(*runtime_, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::GetStats(grpc::CallbackServerContext* context,
+                                                    const pb::GetStatsRequest*,
+                                                    pb::ChipStats* response) {
+  return Finish(context, chipd::GetStats(*runtime_, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::Reset(grpc::CallbackServerContext* context,
+                                                 const pb::ResetRequest* request,
+                                                 pb::ResetResponse* response) {
+  return Finish(context, chipd::Reset(*runtime_, *context, *request, response));
 }
 
 }  // namespace illusion::chipd

@@ -1,6 +1,7 @@
 // The ChipService over a real loopback socket, in process: the gRPC path
 // returns what the core returns, bad input gets INVALID_ARGUMENT and the
-// service keeps serving.
+// service keeps serving. Every test runs against both flavours: the
+// callback-API ChipServiceImpl (what chipd serves) and SyncChipServiceImpl.
 
 #include "chipd/chip_service.h"
 
@@ -28,13 +29,18 @@ using ::illusion::common::StatusIs;
 using ::testing::HasSubstr;
 namespace pb = ::illusion::v1;
 
-class ChipServiceTest : public ::testing::Test {
+// The parameter: true = SyncChipServiceImpl, false = ChipServiceImpl.
+class ChipServiceTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(pb::ChipModel model, LoadChipModel("msp430_rram"));
     ASSERT_OK_AND_ASSIGN(runtime_, ChipRuntime::Create(1, model));
     ASSERT_OK_AND_ASSIGN(direct_, ChipRuntime::Create(1, model));
-    service_ = std::make_unique<ChipServiceImpl>(runtime_.get());
+    if (GetParam()) {
+      service_ = std::make_unique<SyncChipServiceImpl>(runtime_.get());
+    } else {
+      service_ = std::make_unique<ChipServiceImpl>(runtime_.get());
+    }
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -74,7 +80,7 @@ class ChipServiceTest : public ::testing::Test {
   }
 
   std::unique_ptr<ChipRuntime> runtime_, direct_;
-  std::unique_ptr<ChipServiceImpl> service_;
+  std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<pb::ChipService::Stub> stub_;
   nn::Graph graph_ = *partitioner::PaperGraph(nn::Workload::kMnist);
@@ -82,7 +88,7 @@ class ChipServiceTest : public ::testing::Test {
   partitioner::Partition partition_;
 };
 
-TEST_F(ChipServiceTest, ExecuteOverGrpcEqualsTheCore) {
+TEST_P(ChipServiceTest, ExecuteOverGrpcEqualsTheCore) {
   pb::LoadSliceResponse loaded;
   ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
   EXPECT_EQ(loaded.slice().weight_bytes(), partition_.chips[1].weight_bytes);
@@ -110,7 +116,7 @@ TEST_F(ChipServiceTest, ExecuteOverGrpcEqualsTheCore) {
   EXPECT_EQ(stats.state(), pb::POWER_STATE_OFF);
 }
 
-TEST_F(ChipServiceTest, BadInputIsInvalidArgumentAndTheServiceKeepsServing) {
+TEST_P(ChipServiceTest, BadInputIsInvalidArgumentAndTheServiceKeepsServing) {
   pb::LoadSliceResponse loaded;
   pb::LoadSliceRequest bad_partition = SliceBundleToProto(Bundle());
   bad_partition.mutable_partition()->mutable_messages(0)->set_destination(40);
@@ -137,7 +143,7 @@ TEST_F(ChipServiceTest, BadInputIsInvalidArgumentAndTheServiceKeepsServing) {
   EXPECT_EQ(response.outbox_size(), 4);
 }
 
-TEST_F(ChipServiceTest, PowerStateTransitionsAndDeadlines) {
+TEST_P(ChipServiceTest, PowerStateTransitionsAndDeadlines) {
   grpc::ClientContext c1;
   pb::SetPowerStateRequest wake;
   wake.set_state(pb::POWER_STATE_ACTIVE);
@@ -157,7 +163,7 @@ TEST_F(ChipServiceTest, PowerStateTransitionsAndDeadlines) {
               StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
-TEST_F(ChipServiceTest, ResetOverGrpcGivesAFreshChipOfTheRequestedModel) {
+TEST_P(ChipServiceTest, ResetOverGrpcGivesAFreshChipOfTheRequestedModel) {
   pb::LoadSliceResponse loaded;
   ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
   pb::ExecuteResponse executed;
@@ -205,6 +211,11 @@ TEST_F(ChipServiceTest, ResetOverGrpcGivesAFreshChipOfTheRequestedModel) {
   EXPECT_TRUE(runtime_->slice_info().has_value());
   EXPECT_OK(Execute(ExecuteRequestToProto(Good()), &executed));
 }
+
+INSTANTIATE_TEST_SUITE_P(Apis, ChipServiceTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Sync" : "Callback";
+                         });
 
 }  // namespace
 }  // namespace illusion::chipd

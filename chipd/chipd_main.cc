@@ -20,6 +20,7 @@
 #include "chipd/chip_model.h"
 #include "chipd/chip_runtime.h"
 #include "chipd/chip_service.h"
+#include "common/grpc_tuning.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "Address to serve on; port 0 lets the kernel choose (the chosen port is printed).");
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  illusion::common::ApplyLowLatencyServerOptions(&builder);
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);

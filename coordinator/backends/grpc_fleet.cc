@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "chipd/chip_proto.h"
 #include "common/grpc_status.h"
+#include "common/grpc_tuning.h"
 #include "common/status_macros.h"
 #include "proto/illusion/v1/chip.grpc.pb.h"
 
@@ -74,7 +75,8 @@ absl::StatusOr<std::unique_ptr<GrpcFleet>> GrpcFleet::Connect(std::vector<std::s
         "rpc_deadline (", options.rpc_deadline.count(), " ms) and connect_timeout (",
         options.connect_timeout.count(), " ms) must be positive"));
   }
-  grpc::ChannelArguments args;
+  // Latency-bound calls: see common/grpc_tuning.h.
+  grpc::ChannelArguments args = common::LowLatencyChannelArguments();
   args.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   args.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
   std::vector<std::unique_ptr<Chip>> chips;

@@ -38,9 +38,10 @@ struct GrpcFleetOptions {
   std::chrono::milliseconds connect_timeout{5000};
 };
 
-// Chip k is endpoint k. Owns one channel and stub per chip; the chipd
-// processes themselves belong to whoever started them (loopback_fleet.h
-// owns its own). Thread-safe: the chip list never changes after Connect and
+// Chip k is endpoint k. Owns one channel and stub per chip, reused by every
+// call (channel arguments: common::LowLatencyChannelArguments plus the
+// message size limits); the chipd processes themselves belong to whoever
+// started them (loopback_fleet.h owns its own). Thread-safe: the chip list never changes after Connect and
 // gRPC stubs may be shared between threads, so distinct chips (or the same
 // chip: chipd serializes) may be called from different threads.
 //
