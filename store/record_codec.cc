@@ -213,4 +213,126 @@ void RecordCodec<LayerExecutionRecord>::Read(const Statement& stmt,
   r->energy_j = stmt.ColumnDouble(8);
 }
 
+// ---- chip_wear ----
+const absl::string_view RecordCodec<ChipWearRecord>::kTable = "chip_wear";
+const absl::string_view RecordCodec<ChipWearRecord>::kInsertSql =
+    "INSERT INTO chip_wear (run_id, inference, chip, virtual_chip, write_count, "
+    "pending, remaps, offset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+const absl::string_view RecordCodec<ChipWearRecord>::kSelectSql =
+    "SELECT inference, chip, virtual_chip, write_count, pending, remaps, offset "
+    "FROM chip_wear WHERE run_id = ?1 ORDER BY rowid";
+
+absl::Status RecordCodec<ChipWearRecord>::Validate(const ChipWearRecord& r, int chip_count) {
+  RETURN_IF_ERROR(CheckChip("chip", r.chip, 0, chip_count));
+  RETURN_IF_ERROR(CheckChip("virtual_chip", r.virtual_chip, 0, chip_count));
+  if (r.write_count < 0 || r.pending < 0 || r.remaps < 0 || r.offset < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "chip_wear counts must be >= 0; got write_count ", r.write_count, ", pending ",
+        r.pending, ", remaps ", r.remaps, ", offset ", r.offset));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordCodec<ChipWearRecord>::Bind(Statement& stmt, const ChipWearRecord& r) {
+  RETURN_IF_ERROR(stmt.BindInt64(2, r.inference));
+  RETURN_IF_ERROR(stmt.BindInt64(3, r.chip));
+  RETURN_IF_ERROR(stmt.BindInt64(4, r.virtual_chip));
+  RETURN_IF_ERROR(stmt.BindInt64(5, r.write_count));
+  RETURN_IF_ERROR(stmt.BindInt64(6, r.pending));
+  RETURN_IF_ERROR(stmt.BindInt64(7, r.remaps));
+  return stmt.BindInt64(8, r.offset);
+}
+
+void RecordCodec<ChipWearRecord>::Read(const Statement& stmt, ChipWearRecord* r) {
+  r->inference = stmt.ColumnInt64(0);
+  r->chip = static_cast<int>(stmt.ColumnInt64(1));
+  r->virtual_chip = static_cast<int>(stmt.ColumnInt64(2));
+  r->write_count = stmt.ColumnInt64(3);
+  r->pending = stmt.ColumnInt64(4);
+  r->remaps = stmt.ColumnInt64(5);
+  r->offset = stmt.ColumnInt64(6);
+}
+
+// ---- wear_events ----
+const absl::string_view RecordCodec<WearEventRecord>::kTable = "wear_events";
+const absl::string_view RecordCodec<WearEventRecord>::kInsertSql =
+    "INSERT INTO wear_events (run_id, inference, seq, kind, chip, other_chip, "
+    "virtual_chip, shift, writes, eps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const absl::string_view RecordCodec<WearEventRecord>::kSelectSql =
+    "SELECT inference, seq, kind, chip, other_chip, virtual_chip, shift, writes, eps "
+    "FROM wear_events WHERE run_id = ?1 ORDER BY rowid";
+
+absl::Status RecordCodec<WearEventRecord>::Validate(const WearEventRecord& r, int chip_count) {
+  if (r.kind != "remap" && r.kind != "swap") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("wear_events kind must be 'remap' or 'swap'; got '", r.kind, "'"));
+  }
+  RETURN_IF_ERROR(CheckChip("chip", r.chip, 0, chip_count));
+  RETURN_IF_ERROR(CheckChip("virtual_chip", r.virtual_chip, 0, chip_count));
+  if (r.kind == "swap") return CheckChip("other_chip", r.other_chip, 0, chip_count);
+  return absl::OkStatus();
+}
+
+absl::Status RecordCodec<WearEventRecord>::Bind(Statement& stmt, const WearEventRecord& r) {
+  RETURN_IF_ERROR(stmt.BindInt64(2, r.inference));
+  RETURN_IF_ERROR(stmt.BindInt64(3, r.seq));
+  RETURN_IF_ERROR(stmt.BindText(4, r.kind));
+  RETURN_IF_ERROR(stmt.BindInt64(5, r.chip));
+  RETURN_IF_ERROR(stmt.BindInt64(6, r.other_chip));
+  RETURN_IF_ERROR(stmt.BindInt64(7, r.virtual_chip));
+  RETURN_IF_ERROR(stmt.BindInt64(8, r.shift));
+  RETURN_IF_ERROR(stmt.BindInt64(9, r.writes));
+  return stmt.BindDouble(10, r.eps);
+}
+
+void RecordCodec<WearEventRecord>::Read(const Statement& stmt, WearEventRecord* r) {
+  r->inference = stmt.ColumnInt64(0);
+  r->seq = stmt.ColumnInt64(1);
+  r->kind = stmt.ColumnText(2);
+  r->chip = static_cast<int>(stmt.ColumnInt64(3));
+  r->other_chip = static_cast<int>(stmt.ColumnInt64(4));
+  r->virtual_chip = static_cast<int>(stmt.ColumnInt64(5));
+  r->shift = stmt.ColumnInt64(6);
+  r->writes = stmt.ColumnInt64(7);
+  r->eps = stmt.ColumnDouble(8);
+}
+
+// ---- endurer_states ----
+const absl::string_view RecordCodec<EndurerStateRecord>::kTable = "endurer_states";
+const absl::string_view RecordCodec<EndurerStateRecord>::kInsertSql =
+    "INSERT INTO endurer_states (run_id, inference, mode, swap_count, eps, state) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const absl::string_view RecordCodec<EndurerStateRecord>::kSelectSql =
+    "SELECT inference, mode, swap_count, eps, state FROM endurer_states "
+    "WHERE run_id = ?1 ORDER BY rowid";
+
+absl::Status RecordCodec<EndurerStateRecord>::Validate(const EndurerStateRecord& r,
+                                                       int chip_count) {
+  if (r.state.empty()) {
+    return absl::InvalidArgumentError("endurer_states state text is empty");
+  }
+  if (r.swap_count < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("endurer_states swap_count must be >= 0; got ", r.swap_count));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordCodec<EndurerStateRecord>::Bind(Statement& stmt,
+                                                   const EndurerStateRecord& r) {
+  RETURN_IF_ERROR(stmt.BindInt64(2, r.inference));
+  RETURN_IF_ERROR(stmt.BindText(3, r.mode));
+  RETURN_IF_ERROR(stmt.BindInt64(4, r.swap_count));
+  RETURN_IF_ERROR(stmt.BindDouble(5, r.eps));
+  return stmt.BindText(6, r.state);
+}
+
+void RecordCodec<EndurerStateRecord>::Read(const Statement& stmt, EndurerStateRecord* r) {
+  r->inference = stmt.ColumnInt64(0);
+  r->mode = stmt.ColumnText(1);
+  r->swap_count = stmt.ColumnInt64(2);
+  r->eps = stmt.ColumnDouble(3);
+  r->state = stmt.ColumnText(4);
+}
+
 }  // namespace illusion::store

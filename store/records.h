@@ -109,6 +109,46 @@ struct LayerExecutionRecord {
   double energy_j = 0;
 };
 
+// chip_wear: one physical chip's NVM wear after a wear-levelling round
+// (the round after inference `inference`). Counts are 16-bit word writes.
+struct ChipWearRecord {
+  int64_t inference = 0;
+  int chip = 0;          // physical chip
+  int virtual_chip = 0;  // the partition chip it hosts after the round
+  int64_t write_count = 0;
+  int64_t pending = 0;  // still in the chip's write cache
+  int64_t remaps = 0;   // local remaps so far
+  int64_t offset = 0;   // rotation of the hosted virtual chip
+};
+
+// wear_events: a local remap ("remap": chip = the physical chip, shift and
+// writes of the rotation) or a distributed swap ("swap": chip = the heavy
+// physical chip, other_chip = the light one, virtual_chip = the virtual chip
+// that moved off the heavy chip, writes = the migration's 2 x M, eps = EPS
+// after the swap) made in the round after inference `inference`.
+struct WearEventRecord {
+  int64_t inference = 0;
+  int64_t seq = 0;  // order within the run
+  std::string kind;
+  int chip = 0;
+  int other_chip = -1;  // -1 for a remap
+  int virtual_chip = 0;
+  int64_t shift = 0;
+  int64_t writes = 0;
+  double eps = 0;
+};
+
+// endurer_states: the persisted Distributed ENDURER state after the round of
+// inference `inference`, in endurer::SerializeEndurerState's text form
+// (version 1), with its mode, swap count and EPS as columns for queries.
+struct EndurerStateRecord {
+  int64_t inference = 0;
+  std::string mode;
+  int64_t swap_count = 0;
+  double eps = 0;
+  std::string state;
+};
+
 }  // namespace illusion::store
 
 #endif  // ILLUSION_STORE_RECORDS_H_

@@ -108,9 +108,51 @@ UPDATE runs SET phase = 'baseline', strategy = substr(strategy, 1, length(strate
   WHERE strategy LIKE '%:baseline';
 )sql";
 
+// Version 3: NVM wear levelling (Distributed ENDURER) of a run: each
+// physical chip's wear after every round, the remaps and swaps, and the
+// persisted ENDURER state.
+constexpr absl::string_view kVersion3 = R"sql(
+CREATE TABLE chip_wear (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  inference INTEGER NOT NULL,
+  chip INTEGER NOT NULL,
+  virtual_chip INTEGER NOT NULL,
+  write_count INTEGER NOT NULL,
+  pending INTEGER NOT NULL,
+  remaps INTEGER NOT NULL,
+  offset INTEGER NOT NULL
+);
+CREATE INDEX chip_wear_by_run ON chip_wear (run_id);
+
+CREATE TABLE wear_events (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  inference INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('remap', 'swap')),
+  chip INTEGER NOT NULL,
+  other_chip INTEGER NOT NULL,
+  virtual_chip INTEGER NOT NULL,
+  shift INTEGER NOT NULL,
+  writes INTEGER NOT NULL,
+  eps REAL NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+
+CREATE TABLE endurer_states (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  inference INTEGER NOT NULL,
+  mode TEXT NOT NULL,
+  swap_count INTEGER NOT NULL,
+  eps REAL NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (run_id, inference)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 };
 
 // Created on the first migration of an empty (version 0) database.

@@ -28,7 +28,10 @@ constexpr absl::string_view kTableNames[] = {"experiments",
                                              "power_intervals",
                                              "messages",
                                              "layer_executions",
-                                             "reports"};
+                                             "reports",
+                                             "chip_wear",
+                                             "wear_events",
+                                             "endurer_states"};
 
 constexpr absl::string_view kRunColumns =
     "id, experiment_id, strategy, backend, schedule, chip_count, status, "
@@ -138,6 +141,9 @@ struct TraceStore::Statements {
   Statement insert_power_interval;
   Statement insert_message;
   Statement insert_layer_execution;
+  Statement insert_chip_wear;
+  Statement insert_wear_event;
+  Statement insert_endurer_state;
 };
 
 TraceStore::TraceStore(std::unique_ptr<SqliteDb> db,
@@ -181,9 +187,17 @@ absl::StatusOr<std::unique_ptr<TraceStore>> TraceStore::Open(
                    raw.Prepare(RecordCodec<MessageRecord>::kInsertSql));
   ASSIGN_OR_RETURN(Statement layer,
                    raw.Prepare(RecordCodec<LayerExecutionRecord>::kInsertSql));
+  ASSIGN_OR_RETURN(Statement chip_wear,
+                   raw.Prepare(RecordCodec<ChipWearRecord>::kInsertSql));
+  ASSIGN_OR_RETURN(Statement wear_event,
+                   raw.Prepare(RecordCodec<WearEventRecord>::kInsertSql));
+  ASSIGN_OR_RETURN(Statement endurer_state,
+                   raw.Prepare(RecordCodec<EndurerStateRecord>::kInsertSql));
   auto stmts = std::make_unique<Statements>(
       Statements{std::move(run_state), std::move(chip), std::move(slice),
-                 std::move(power), std::move(message), std::move(layer)});
+                 std::move(power), std::move(message), std::move(layer),
+                 std::move(chip_wear), std::move(wear_event),
+                 std::move(endurer_state)});
   std::unique_ptr<TraceStore> store(
       new TraceStore(*std::move(db), std::move(stmts)));
   RETURN_IF_ERROR(WithContext(store->MarkInterruptedRuns().status(), context));
@@ -303,6 +317,27 @@ absl::Status TraceStore::AppendLayerExecutions(
   ASSIGN_OR_RETURN(const int chip_count, RunningChipCount(run_id));
   return InsertBatch(*db_, stmts_->insert_layer_execution, run_id, chip_count,
                      executions);
+}
+
+absl::Status TraceStore::AppendChipWear(int64_t run_id,
+                                        absl::Span<const ChipWearRecord> rows) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(const int chip_count, RunningChipCount(run_id));
+  return InsertBatch(*db_, stmts_->insert_chip_wear, run_id, chip_count, rows);
+}
+
+absl::Status TraceStore::AppendWearEvents(int64_t run_id,
+                                          absl::Span<const WearEventRecord> rows) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(const int chip_count, RunningChipCount(run_id));
+  return InsertBatch(*db_, stmts_->insert_wear_event, run_id, chip_count, rows);
+}
+
+absl::Status TraceStore::AppendEndurerStates(int64_t run_id,
+                                             absl::Span<const EndurerStateRecord> rows) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(const int chip_count, RunningChipCount(run_id));
+  return InsertBatch(*db_, stmts_->insert_endurer_state, run_id, chip_count, rows);
 }
 
 absl::Status TraceStore::FinishRun(int64_t run_id, RunStatus status,
@@ -493,6 +528,24 @@ TraceStore::GetLayerExecutions(int64_t run_id) {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckRunExists(run_id));
   return QueryByRun<LayerExecutionRecord>(*db_, run_id);
+}
+
+absl::StatusOr<std::vector<ChipWearRecord>> TraceStore::GetChipWear(int64_t run_id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckRunExists(run_id));
+  return QueryByRun<ChipWearRecord>(*db_, run_id);
+}
+
+absl::StatusOr<std::vector<WearEventRecord>> TraceStore::GetWearEvents(int64_t run_id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckRunExists(run_id));
+  return QueryByRun<WearEventRecord>(*db_, run_id);
+}
+
+absl::StatusOr<std::vector<EndurerStateRecord>> TraceStore::GetEndurerStates(int64_t run_id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckRunExists(run_id));
+  return QueryByRun<EndurerStateRecord>(*db_, run_id);
 }
 
 absl::StatusOr<std::string> TraceStore::GetReport(int64_t run_id) {

@@ -97,6 +97,11 @@ class TraceStore {
                               absl::Span<const MessageRecord> messages);
   absl::Status AppendLayerExecutions(
       int64_t run_id, absl::Span<const LayerExecutionRecord> executions);
+  // Wear levelling rows (schema v3); same rules as the appends above.
+  absl::Status AppendChipWear(int64_t run_id, absl::Span<const ChipWearRecord> rows);
+  absl::Status AppendWearEvents(int64_t run_id, absl::Span<const WearEventRecord> rows);
+  absl::Status AppendEndurerStates(int64_t run_id,
+                                   absl::Span<const EndurerStateRecord> rows);
 
   // Ends a 'running' run with `status` (not kRunning: INVALID_ARGUMENT) and
   // an error text ("" for none). FAILED_PRECONDITION if the run has already
@@ -124,6 +129,9 @@ class TraceStore {
   absl::StatusOr<std::vector<MessageRecord>> GetMessages(int64_t run_id);
   absl::StatusOr<std::vector<LayerExecutionRecord>> GetLayerExecutions(
       int64_t run_id);
+  absl::StatusOr<std::vector<ChipWearRecord>> GetChipWear(int64_t run_id);
+  absl::StatusOr<std::vector<WearEventRecord>> GetWearEvents(int64_t run_id);
+  absl::StatusOr<std::vector<EndurerStateRecord>> GetEndurerStates(int64_t run_id);
   // NOT_FOUND if the run has no report.
   absl::StatusOr<std::string> GetReport(int64_t run_id);
 

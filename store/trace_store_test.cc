@@ -37,6 +37,20 @@ bool operator==(const PowerIntervalRecord& a, const PowerIntervalRecord& b) {
                   a.energy_j) ==
          std::tie(b.inference, b.chip, b.state, b.start_s, b.end_s, b.energy_j);
 }
+bool operator==(const ChipWearRecord& a, const ChipWearRecord& b) {
+  return std::tie(a.inference, a.chip, a.virtual_chip, a.write_count, a.pending, a.remaps,
+                  a.offset) == std::tie(b.inference, b.chip, b.virtual_chip, b.write_count,
+                                        b.pending, b.remaps, b.offset);
+}
+bool operator==(const WearEventRecord& a, const WearEventRecord& b) {
+  return std::tie(a.inference, a.seq, a.kind, a.chip, a.other_chip, a.virtual_chip, a.shift,
+                  a.writes, a.eps) == std::tie(b.inference, b.seq, b.kind, b.chip, b.other_chip,
+                                               b.virtual_chip, b.shift, b.writes, b.eps);
+}
+bool operator==(const EndurerStateRecord& a, const EndurerStateRecord& b) {
+  return std::tie(a.inference, a.mode, a.swap_count, a.eps, a.state) ==
+         std::tie(b.inference, b.mode, b.swap_count, b.eps, b.state);
+}
 bool operator==(const MessageRecord& a, const MessageRecord& b) {
   return std::tie(a.inference, a.seq, a.source, a.destination, a.words, a.bytes,
                   a.start_s, a.end_s, a.energy_j) ==
@@ -173,6 +187,30 @@ TEST_F(TraceStoreTest, RoundTripsEveryTraceTable) {
   EXPECT_THAT(store_->GetLayerExecutions(run_),
               IsOkAndHolds(ElementsAreArray(layers)));
   EXPECT_THAT(store_->GetReport(run_), IsOkAndHolds(R"({"edp": 2})"));
+}
+
+TEST_F(TraceStoreTest, RoundTripsWearTables) {
+  const std::vector<ChipWearRecord> wear = {{0, 0, 0, 6144, 4, 0, 0},
+                                            {3, 2, 1, 1 << 20, 0, 3, 1855}};
+  const std::vector<WearEventRecord> events = {{1, 0, "remap", 2, -1, 2, 855, 2048, 0.45},
+                                               {3, 1, "swap", 0, 3, 0, 0, 4096, 0.9}};
+  const std::vector<EndurerStateRecord> states = {
+      {3, "distributed", 1, 0.9, "illusion_endurer_state 1\nmode distributed\n"}};
+  ASSERT_OK(store_->AppendChipWear(run_, wear));
+  ASSERT_OK(store_->AppendWearEvents(run_, events));
+  ASSERT_OK(store_->AppendEndurerStates(run_, states));
+  store_.reset();
+  ASSERT_OK_AND_ASSIGN(store_, TraceStore::Open(TempPath()));
+  EXPECT_THAT(store_->GetChipWear(run_), IsOkAndHolds(ElementsAreArray(wear)));
+  EXPECT_THAT(store_->GetWearEvents(run_), IsOkAndHolds(ElementsAreArray(events)));
+  EXPECT_THAT(store_->GetEndurerStates(run_), IsOkAndHolds(ElementsAreArray(states)));
+
+  // Bad rows name the field and value; nothing of the batch lands.
+  EXPECT_THAT(store_->AppendChipWear(run_, {{4, 9, 0, 1, 0, 0, 0}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("9")));
+  EXPECT_THAT(store_->AppendWearEvents(run_, {{4, 2, "rotate", 0, -1, 0, 1, 1, 0}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'rotate'")));
+  EXPECT_THAT(store_->GetChipWear(run_), IsOkAndHolds(SizeIs(2)));
 }
 
 TEST_F(TraceStoreTest, UnknownIdsAreNotFoundByNumber) {
