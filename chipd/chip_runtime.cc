@@ -5,10 +5,12 @@
 #include <string>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
 #include "chipd/chip_model.h"
 #include "common/status_macros.h"
 #include "partitioner/chip_runner.h"
@@ -81,6 +83,14 @@ void SetRoutineCounts(const nn::Op& op, const partitioner::ChipStep& step, WorkI
   }
 }
 
+// Words of the chip's NVM: the weight NVM, plus the activation region after
+// it when activations live in NVM.
+int64_t NvmWords(const illusion::v1::ChipModel& model, bool activations_in_nvm) {
+  const int64_t bytes =
+      model.weight_nvm_bytes() + (activations_in_nvm ? model.activation_sram_bytes() : 0);
+  return (bytes + 1) / 2;
+}
+
 std::string SourceName(const Partition& p, int source) {
   return partitioner::WakeUpLabel(p, source);
 }
@@ -129,6 +139,17 @@ struct ChipRuntime::Loaded {
   std::map<int, std::vector<partitioner::SliceBuffer>> buffers;
   std::map<int, MemoryPlan> plans;
   int64_t weight_words = 0;
+  // The host-side storage of the chip's tensors, created here once and
+  // reused by every Execute (partitioner::RunWakeUp takes its tensors from
+  // it and Execute gives them back): one whole tensor per planned buffer of
+  // each wake-up, twice for a wake-up that another resumes (one copy stays
+  // in persisted_ while the next run fills the other), plus the partial-sum
+  // scratch. Execute only overwrites them.
+  partitioner::WakeUpBuffers tensors;
+  // The inbox messages concatenated in plan order (capacity kept).
+  Words payload;
+  // Per-word NVM write counts before an Execute (activations in NVM).
+  std::vector<uint64_t> nvm_counts_before;
 
   int Find(const std::string& label) const {
     if (label.empty()) return wake_ups.front();
@@ -145,7 +166,8 @@ ChipRuntime::ChipRuntime(int chip_id, illusion::v1::ChipModel model, ChipRuntime
       options_(options),
       model_(std::move(model)),
       power_(std::move(fresh.power)),
-      nvm_(std::move(fresh.nvm)) {}
+      nvm_(std::move(fresh.nvm)),
+      activations_in_nvm_(options_.activations_in_nvm) {}
 
 ChipRuntime::~ChipRuntime() = default;
 
@@ -154,9 +176,8 @@ absl::StatusOr<ChipRuntime::Fresh> ChipRuntime::MakeFresh(const illusion::v1::Ch
   RETURN_IF_ERROR(ValidateChipModel(model));
   Fresh fresh;
   ASSIGN_OR_RETURN(fresh.power, PowerController::Create(model));
-  const int64_t nvm_bytes =
-      model.weight_nvm_bytes() + (options.activations_in_nvm ? model.activation_sram_bytes() : 0);
-  ASSIGN_OR_RETURN(fresh.nvm, IdentityNvmWritePath::Create((nvm_bytes + 1) / 2));
+  ASSIGN_OR_RETURN(fresh.nvm,
+                   IdentityNvmWritePath::Create(NvmWords(model, options.activations_in_nvm)));
   return fresh;
 }
 
@@ -187,6 +208,10 @@ absl::Status ChipRuntime::Reset(std::optional<illusion::v1::ChipModel> model) {
   if (model.has_value()) model_ = *std::move(model);
   power_ = std::move(fresh.power);
   nvm_ = std::move(fresh.nvm);
+  remapped_ = nullptr;
+  wear_.reset();
+  shifts_.reset();
+  activations_in_nvm_ = options_.activations_in_nvm;
   slice_.reset();
   persisted_.clear();
   stats_ = ChipStats{};
@@ -245,11 +270,22 @@ absl::StatusOr<SliceInfo> ChipRuntime::LoadSlice(SliceBundle slice_bundle) {
           "slice '", bundle.name, "' wake-up '", bundle.partition.chips[w].label, "' needs ",
           plan.peak_bytes, " activation bytes at its peak; chip model '", model_.name(),
           "' has ", model_.activation_sram_bytes(), " bytes of ",
-          options_.activations_in_nvm ? "activation NVM" : "SRAM"));
+          activations_in_nvm_ ? "activation NVM" : "SRAM"));
     }
     info.activation_peak_bytes = std::max(info.activation_peak_bytes, plan.peak_bytes);
     loaded->buffers[w] = std::move(buffers);
     loaded->plans[w] = std::move(plan);
+  }
+  // Create the tensors every Execute reuses (see Loaded::tensors).
+  const partitioner::SliceContext ctx{bundle.partition, bundle.graph, bundle.weights};
+  for (int w : loaded->wake_ups) {
+    std::vector<std::string> names;
+    for (const partitioner::SliceBuffer& b : loaded->buffers[w]) names.push_back(b.tensor);
+    bool resumed = false;
+    for (int later : loaded->wake_ups) resumed = resumed || p.chips[later].resumes == w;
+    for (int copy = 0; copy < (resumed ? 2 : 1); ++copy) {
+      RETURN_IF_ERROR(partitioner::AddWakeUpBuffers(ctx, w, names, &loaded->tensors));
+    }
   }
   loaded->weight_words = (info.weight_bytes + 1) / 2;
   SliceInfo result = loaded->info;
@@ -258,8 +294,8 @@ absl::StatusOr<SliceInfo> ChipRuntime::LoadSlice(SliceBundle slice_bundle) {
   return result;
 }
 
-absl::StatusOr<Words> ChipRuntime::AssemblePayload(const Loaded& slice, int w,
-                                                   const ExecuteRequest& request) const {
+absl::StatusOr<absl::Span<const uint16_t>> ChipRuntime::AssemblePayload(
+    Loaded& slice, int w, const ExecuteRequest& request) const {
   const Partition& p = slice.bundle.partition;
   const std::string who = partitioner::WakeUpLabel(p, w);
   if (request.stream.has_value()) {
@@ -273,7 +309,14 @@ absl::StatusOr<Words> ChipRuntime::AssemblePayload(const Loaded& slice, int w,
                                                      " words; the limit is ",
                                                      options_.max_message_words + 2));
     }
-    return partitioner::InputPayload(*request.stream, p.chips[w].mode_word);
+    const Words& stream = *request.stream;
+    if (stream.size() >= 2 && stream.front() == p.chips[w].mode_word &&
+        stream.back() == partitioner::kTerminatorWord) {
+      return absl::MakeConstSpan(stream).subspan(1, stream.size() - 2);
+    }
+    // Malformed: InputPayload says why.
+    RETURN_IF_ERROR(partitioner::InputPayload(stream, p.chips[w].mode_word).status());
+    return absl::InternalError(absl::StrCat(who, ": input stream rejected"));
   }
   const std::vector<const MessagePlan*> inbound = p.Inbound(w);
   std::vector<const Words*> ordered(inbound.size(), nullptr);
@@ -303,11 +346,23 @@ absl::StatusOr<Words> ChipRuntime::AssemblePayload(const Loaded& slice, int w,
     }
     ordered[slot] = &m.payload;
   }
-  Words payload;
+  // One message (the common case) is read in place; more are concatenated
+  // into a buffer that keeps its capacity.
+  int present = 0;
+  const Words* only = nullptr;
   for (const Words* words : ordered) {
-    if (words != nullptr) payload.insert(payload.end(), words->begin(), words->end());
+    if (words != nullptr) {
+      ++present;
+      only = words;
+    }
   }
-  return payload;
+  if (present == 0) return absl::Span<const uint16_t>();
+  if (present == 1) return absl::MakeConstSpan(*only);
+  slice.payload.clear();
+  for (const Words* words : ordered) {
+    if (words != nullptr) slice.payload.insert(slice.payload.end(), words->begin(), words->end());
+  }
+  return absl::MakeConstSpan(slice.payload);
 }
 
 absl::Status ChipRuntime::WriteActivationsToNvm(const Loaded& slice, int w,
@@ -335,7 +390,7 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   if (slice_ == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("chip ", chip_id_, ": no slice loaded"));
   }
-  const Loaded& slice = *slice_;
+  Loaded& slice = *slice_;
   const Partition& p = slice.bundle.partition;
   const int w = slice.Find(request.wake_up);
   if (w < 0) {
@@ -343,7 +398,7 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
                                                    request.wake_up, "'; loaded: ",
                                                    absl::StrJoin(slice.info.wake_ups, ", ")));
   }
-  ASSIGN_OR_RETURN(Words payload, AssemblePayload(slice, w, request));
+  ASSIGN_OR_RETURN(const absl::Span<const uint16_t> payload, AssemblePayload(slice, w, request));
   if (request.start_ns.has_value() && *request.start_ns < power_->now_ns()) {
     return absl::InvalidArgumentError(absl::StrCat("chip ", chip_id_, ": start time ",
                                                    *request.start_ns, " ns is before the chip's clock ",
@@ -365,24 +420,38 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   // Compute. On failure the chip shuts down again and nothing is recorded.
   const partitioner::SliceContext ctx{p, slice.bundle.graph, slice.bundle.weights};
   const int resumes = p.chips[w].resumes;
+  // The tensors come from slice.tensors and go back there on every return
+  // (or into persisted_ below): Execute allocates no tensor storage.
   nn::TensorMap env;
+  absl::Cleanup release_tensors = [&env, &slice] {
+    partitioner::ReleaseTensors(env, &slice.tensors);
+  };
   if (resumes >= 0) {
     auto it = persisted_.find(resumes);
-    if (it != persisted_.end()) env = it->second;
+    if (it != persisted_.end()) partitioner::CopyTensors(it->second, env, &slice.tensors);
   }
-  absl::StatusOr<partitioner::WakeUpResult> run = partitioner::RunWakeUp(ctx, w, payload, env);
+  absl::StatusOr<partitioner::WakeUpResult> run =
+      partitioner::RunWakeUp(ctx, w, payload, env, &slice.tensors);
   if (!run.ok()) {
     (void)power_->Sleep();
     power_->TakeIntervals();
     return run.status();
   }
   const int64_t nvm_before = nvm_->total_writes();
-  const std::vector<int64_t> counts_before =
-      options_.activations_in_nvm ? nvm_->physical_write_counts() : std::vector<int64_t>{};
-  if (options_.activations_in_nvm) RETURN_IF_ERROR(WriteActivationsToNvm(slice, w, env));
+  std::vector<uint64_t>& counts_before = slice.nvm_counts_before;
+  counts_before.clear();
+  if (activations_in_nvm_) {
+    const absl::Span<const uint64_t> counts = nvm_->physical_write_counts();
+    counts_before.assign(counts.begin(), counts.end());
+    RETURN_IF_ERROR(WriteActivationsToNvm(slice, w, env));
+  }
   const int64_t nvm_written = nvm_->total_writes() - nvm_before;
 
-  // Outbox and words.
+  // Outbox and words. Sized up front: one block per vector.
+  size_t stream_words = 0;
+  for (const partitioner::SentMessage& sent : run->sent) stream_words += 1 + sent.payload.size();
+  result.out_stream.reserve(stream_words);
+  result.outbox.reserve(run->sent.size());
   for (partitioner::SentMessage& sent : run->sent) {
     const MessagePlan& m = *sent.plan;
     OutboundMessage out;
@@ -401,6 +470,8 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
 
   // Cost.
   std::vector<WorkItem> items;
+  items.reserve(std::max<size_t>(run->work.size(), 1));
+  result.steps.reserve(run->work.size());
   for (const partitioner::StepWork& work : run->work) {
     const nn::Op& op = *slice.bundle.graph.FindOp(work.step->op);
     WorkItem item;
@@ -457,18 +528,24 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   result.energy.nvm_read_j = cost.energy.nvm_read_j;
   result.energy.nvm_write_j = cost.energy.nvm_write_j;
   result.energy.link_j = cost.energy.link_j;
-  if (options_.activations_in_nvm) {
-    const std::vector<int64_t>& counts = nvm_->physical_write_counts();
+  if (activations_in_nvm_) {
+    const absl::Span<const uint64_t> counts = nvm_->physical_write_counts();
     for (size_t a = 0; a < counts.size(); ++a) {
-      const int64_t delta = counts[a] - (a < counts_before.size() ? counts_before[a] : 0);
-      if (delta > 0) result.nvm_writes.emplace_back(static_cast<int64_t>(a), delta);
+      const uint64_t before = a < counts_before.size() ? counts_before[a] : 0;
+      if (counts[a] > before) {
+        result.nvm_writes.emplace_back(static_cast<int64_t>(a),
+                                       static_cast<int64_t>(counts[a] - before));
+      }
     }
   }
 
   // Keep the tensors when a later wake-up resumes this one.
   for (int later : slice.wake_ups) {
     if (p.chips[later].resumes == w) {
-      persisted_[w] = std::move(env);
+      // The previous kept tensors go back; this run's stay until the next.
+      nn::TensorMap& kept = persisted_[w];
+      partitioner::ReleaseTensors(kept, &slice.tensors);
+      kept.swap(env);
       break;
     }
   }
@@ -510,7 +587,123 @@ ChipStats ChipRuntime::stats() const {
 
 std::vector<int64_t> ChipRuntime::nvm_write_counts() const {
   absl::MutexLock lock(&mu_);
-  return nvm_->physical_write_counts();
+  const absl::Span<const uint64_t> counts = nvm_->physical_write_counts();
+  return std::vector<int64_t>(counts.begin(), counts.end());
+}
+
+bool ChipRuntime::activations_in_nvm() const {
+  absl::MutexLock lock(&mu_);
+  return activations_in_nvm_;
+}
+
+absl::Status ChipRuntime::ConfigureWear(const WearConfig& config) {
+  if (config.cache_entries < 1 || config.cache_entries > 1024) {
+    return absl::InvalidArgumentError(absl::StrCat("chip ", chip_id_, ": wear cache_entries ",
+                                                   config.cache_entries,
+                                                   " outside [1, 1024]"));
+  }
+  const int mode = static_cast<int>(config.mode);
+  if (mode > static_cast<int>(endurer::Mode::kDistributed)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("chip ", chip_id_, ": wear mode ", mode, " outside [0, 2]"));
+  }
+  absl::MutexLock lock(&mu_);
+  const int64_t words = NvmWords(model_, config.activations_in_nvm);
+  if (words < 2 || words > 65536) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "chip ", chip_id_, ": chip model '", model_.name(), "' has ", words, " NVM words",
+        config.activations_in_nvm ? " (weights and activations)" : " (weights)",
+        "; wear levelling supports [2, 65536]"));
+  }
+  absl::StatusOr<std::unique_ptr<RemappedNvmWritePath>> path = RemappedNvmWritePath::Create(
+      endurer::RemapperConfig{config.mode, static_cast<uint32_t>(words), config.cache_entries});
+  if (!path.ok()) {
+    return absl::Status(path.status().code(),
+                        absl::StrCat("chip ", chip_id_, ": ", path.status().message()));
+  }
+  remapped_ = path->get();
+  nvm_ = *std::move(path);
+  wear_ = config;
+  shifts_ = std::make_unique<endurer::SeededShiftSource>(config.seed);
+  activations_in_nvm_ = config.activations_in_nvm;
+  return absl::OkStatus();
+}
+
+WearReport ChipRuntime::Wear(bool include_cells) const {
+  absl::MutexLock lock(&mu_);
+  WearReport report;
+  report.mode = wear_.has_value() ? wear_->mode : endurer::Mode::kNoResiliency;
+  report.activations_in_nvm = activations_in_nvm_;
+  report.segment_words = static_cast<uint32_t>(nvm_->capacity_words());
+  report.write_count = static_cast<uint64_t>(nvm_->total_writes());
+  if (remapped_ != nullptr) {
+    report.offset = remapped_->remapper().offset();
+    report.pending = remapped_->remapper().pending();
+    report.remaps = remapped_->remaps();
+  }
+  const absl::Span<const uint64_t> cells = nvm_->physical_write_counts();
+  if (!cells.empty()) report.max_cell_writes = *std::max_element(cells.begin(), cells.end());
+  if (include_cells) report.cell_writes.assign(cells.begin(), cells.end());
+  return report;
+}
+
+absl::StatusOr<RemapOutcome> ChipRuntime::Remap(std::optional<uint32_t> shift) {
+  absl::MutexLock lock(&mu_);
+  const int64_t m = nvm_->capacity_words();
+  if (shift.has_value() && (*shift == 0 || *shift >= m)) {
+    return absl::InvalidArgumentError(absl::StrCat("chip ", chip_id_, ": remap shift ", *shift,
+                                                   " outside [1, ", m - 1, "]"));
+  }
+  if (remapped_ == nullptr) return RemapOutcome{};  // unconfigured: no resiliency
+  absl::StatusOr<endurer::RemapResult> result =
+      shift.has_value() ? remapped_->RemapBy(*shift) : remapped_->Remap(*shifts_);
+  if (!result.ok()) {
+    return absl::Status(result.status().code(),
+                        absl::StrCat("chip ", chip_id_, ": ", result.status().message()));
+  }
+  RemapOutcome outcome;
+  outcome.applied = result->applied;
+  outcome.shift = result->shift;
+  outcome.new_offset = remapped_->remapper().offset();
+  outcome.writes = result->writes;
+  outcome.flushed = result->flushed;
+  return outcome;
+}
+
+absl::StatusOr<NvmImage> ChipRuntime::ExportNvm() {
+  absl::MutexLock lock(&mu_);
+  if (remapped_ != nullptr) return remapped_->Export();
+  // Unconfigured: the identity path, physical = virtual, offset 0.
+  RETURN_IF_ERROR(nvm_->Flush());
+  NvmImage image;
+  image.words.reserve(nvm_->capacity_words());
+  for (int64_t a = 0; a < nvm_->capacity_words(); ++a) {
+    ASSIGN_OR_RETURN(const uint16_t word, nvm_->Read(a));
+    image.words.push_back(word);
+  }
+  return image;
+}
+
+absl::Status ChipRuntime::ImportNvm(const NvmImage& image) {
+  absl::MutexLock lock(&mu_);
+  if (remapped_ != nullptr) {
+    const absl::Status status = remapped_->Import(image);
+    if (status.ok()) return status;
+    return absl::Status(status.code(), absl::StrCat("chip ", chip_id_, ": ", status.message()));
+  }
+  const int64_t m = nvm_->capacity_words();
+  if (static_cast<int64_t>(image.words.size()) != m) {
+    return absl::InvalidArgumentError(absl::StrCat("chip ", chip_id_, ": nvm image has ",
+                                                   image.words.size(), " words; the segment has ",
+                                                   m));
+  }
+  if (image.offset != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("chip ", chip_id_, ": nvm image offset ", image.offset,
+                     " on a chip without wear levelling (must be 0)"));
+  }
+  for (int64_t a = 0; a < m; ++a) RETURN_IF_ERROR(nvm_->Write(a, image.words[a]));
+  return absl::OkStatus();
 }
 
 }  // namespace illusion::chipd

@@ -14,6 +14,14 @@
 // op sub-ranges bit-exactly (partitioner/chip_runner.h), emit the output
 // words, shut down. It returns the outbox, cycles, energy by component, the
 // power-state intervals in chip-local virtual time and the NVM writes.
+//
+// NVM wear (nvm_wear.h): every workload write to the NVM goes through an
+// NvmWritePath. Unconfigured (after Create and Reset) that is the identity
+// path: untranslated, uncached, counted per word. ConfigureWear replaces it
+// with an ENDURER remapper over the whole NVM (remapped_nvm_write_path.h)
+// whose counters then stay with this chip until the next ConfigureWear or
+// Reset; LoadSlice does not touch them (weight programming is not counted),
+// so a slice swapped onto another chip leaves its wear here.
 
 #include <cstdint>
 #include <map>
@@ -26,10 +34,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
 #include "chipd/cost_model.h"
 #include "chipd/memory_planner.h"
+#include "chipd/nvm_wear.h"
 #include "chipd/nvm_write_path.h"
 #include "chipd/power_controller.h"
+#include "chipd/remapped_nvm_write_path.h"
+#include "endurer/shift_source.h"
 #include "nn/executor.h"
 #include "nn/graph.h"
 #include "nn/weights.h"
@@ -47,6 +59,8 @@ struct ChipRuntimeOptions {
   bool auto_wake = true;
   // Activations live in NVM (after the weights) instead of SRAM, so every
   // Execute writes them through the NVM write path. Default false.
+  // ConfigureWear overrides it (WearConfig::activations_in_nvm) until the
+  // next Reset.
   bool activations_in_nvm = false;
   // Largest inbound or outbound message, in words. Default 1 Mi words.
   int64_t max_message_words = int64_t{1} << 20;
@@ -142,7 +156,9 @@ struct ExecuteResult {
   std::vector<PowerInterval> intervals;  // this call's, chip-local time
   int64_t start_ns = 0;                  // wake-up pulse
   int64_t end_ns = 0;                    // off again
-  // NVM writes of this call: (word address, count), address order.
+  // NVM writes that reached the array during this call: (physical word
+  // address, count), address order. With a write cache, writes absorbed by
+  // it are not here; earlier writes written back now are.
   std::vector<std::pair<int64_t, int64_t>> nvm_writes;
 };
 
@@ -161,10 +177,11 @@ struct ChipStats {
 };
 
 // Thread-safe: every public method takes an internal mutex, so a gRPC
-// service may call it from several threads; executions, slice loads and
-// resets are serialized. The chip id and the options are fixed at Create;
-// the chip model, the clock, the power state, the stats, the NVM write
-// counts, the slice and the persisted tensors change only under the mutex,
+// service may call it from several threads; executions, slice loads,
+// resets and wear calls are serialized. The chip id and the options are
+// fixed at Create; the chip model, the clock, the power state, the stats,
+// the NVM write path and its wear state, the slice and the persisted
+// tensors change only under the mutex,
 // and Reset may replace the model (so model() returns a copy). Created by
 // Create and owned by the caller (chipd's main, an in-process fleet).
 class ChipRuntime {
@@ -183,14 +200,15 @@ class ChipRuntime {
   const ChipRuntimeOptions& options() const { return options_; }
 
   // Brings the chip back to fresh, as Create left it: clock 0, power off,
-  // stats and NVM write counts zeroed, no slice, no persisted tensors. With
+  // stats and NVM write counts zeroed, no slice, no persisted tensors, wear
+  // unconfigured (identity write path, options().activations_in_nvm). With
   // `model`, the chip is reconfigured to it first (e.g. grown to hold a
   // bigger slice); the chip id and the options stay. InvalidArgument naming
   // the model, field and value when `model` fails ValidateChipModel; the
   // chip is then unchanged.
   absl::Status Reset(std::optional<illusion::v1::ChipModel> model = std::nullopt);
 
-  // Replaces any loaded slice. InvalidArgument for a malformed slice (no
+  // Replaces any loaded slice; the NVM wear state is kept. InvalidArgument for a malformed slice (no
   // wake-up of `chip`, an unknown op, a missing weight or one whose dtype or
   // shape differs from the graph); ResourceExhausted naming the slice, the
   // need and the budget when weights exceed the NVM or the activation peak
@@ -212,8 +230,42 @@ class ChipRuntime {
 
   std::optional<SliceInfo> slice_info() const;
   ChipStats stats() const;
-  // Writes per NVM word address since creation (physical = virtual today).
+  // Writes per physical NVM word since Create, the last Reset or the last
+  // ConfigureWear.
   std::vector<int64_t> nvm_write_counts() const;
+  // Whether Execute writes activations to NVM (the option, or the last
+  // ConfigureWear).
+  bool activations_in_nvm() const;
+
+  // --- NVM wear levelling (nvm_wear.h, specs/distributed_endurer.md) ---
+
+  // Replaces the NVM write path with a fresh one for `config` (all wear
+  // counters zero, offset 0, empty cache, contents zero): kNoResiliency
+  // writes untranslated, kEndurer/kDistributed through the write cache and
+  // rotation. The segment is the whole NVM: weight words plus activation
+  // words when config.activations_in_nvm, which also decides whether later
+  // Executes write activations. Seeds the shift source of Remap. The slice
+  // stays loaded. InvalidArgument naming the field, value and limit for
+  // cache_entries outside [1, 1024], an unknown mode, or an NVM of more than
+  // 65536 words; the chip is then unchanged.
+  absl::Status ConfigureWear(const WearConfig& config);
+  // The current wear state; cell_writes filled only with `include_cells`.
+  // Unconfigured chips report kNoResiliency over the identity path.
+  WearReport Wear(bool include_cells) const;
+  // One local remap by `shift`, or by a shift drawn from the seeded source
+  // when absent: flushes the cache and rotates the segment (M writes). A
+  // no-op (applied = false) in kNoResiliency mode or when unconfigured.
+  // InvalidArgument naming the shift and [1, M - 1] when it is outside.
+  absl::StatusOr<RemapOutcome> Remap(std::optional<uint32_t> shift);
+  // Flushes the write cache (counted writes) and returns the raw physical
+  // words and the rotation offset (0 when unconfigured).
+  absl::StatusOr<NvmImage> ExportNvm();
+  // Writes `image.words` raw onto the array (M counted writes), adopts
+  // image.offset and discards the cache: the incoming half of a
+  // distributed swap. InvalidArgument when the image does not have M words,
+  // its offset is >= M, or the offset is non-zero without resiliency; the
+  // chip is then unchanged.
+  absl::Status ImportNvm(const NvmImage& image);
 
  private:
   struct Loaded;
@@ -227,8 +279,10 @@ class ChipRuntime {
   static absl::StatusOr<Fresh> MakeFresh(const illusion::v1::ChipModel& model,
                                          const ChipRuntimeOptions& options);
 
-  absl::StatusOr<Words> AssemblePayload(const Loaded& slice, int wake_up,
-                                        const ExecuteRequest& request) const;
+  // The payload words of `request`: a view of the request, or of
+  // slice.payload when several inbox messages are concatenated.
+  absl::StatusOr<absl::Span<const uint16_t>> AssemblePayload(
+      Loaded& slice, int wake_up, const ExecuteRequest& request) const;
   absl::Status WriteActivationsToNvm(const Loaded& slice, int wake_up,
                                      const nn::TensorMap& env)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -241,6 +295,14 @@ class ChipRuntime {
   std::unique_ptr<PowerController> power_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Loaded> slice_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<NvmWritePath> nvm_ ABSL_GUARDED_BY(mu_);
+  // nvm_ as a remapper after ConfigureWear (borrowed from nvm_), else null.
+  RemappedNvmWritePath* remapped_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The last ConfigureWear; nullopt when unconfigured.
+  std::optional<WearConfig> wear_ ABSL_GUARDED_BY(mu_);
+  // Shifts of Remap without an explicit shift; set by ConfigureWear.
+  std::unique_ptr<endurer::SeededShiftSource> shifts_ ABSL_GUARDED_BY(mu_);
+  // Execute writes activations to NVM.
+  bool activations_in_nvm_ ABSL_GUARDED_BY(mu_);
   // Tensors of each wake-up after it ran (for wake-ups that resume one).
   std::map<int, nn::TensorMap> persisted_ ABSL_GUARDED_BY(mu_);
   ChipStats stats_ ABSL_GUARDED_BY(mu_);

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "chipd/chip_model.h"
+#include "chipd/nvm_wear.h"
+#include "endurer/mode.h"
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -382,6 +384,189 @@ TEST_F(SeededChipTest, ResetIsSafeWhileOtherThreadsUseTheChip) {
   executor.join();
   reader.join();
   EXPECT_EQ(chip->model().weight_nvm_bytes(), 4096 + 2 * 49);
+}
+
+
+// --- NVM wear levelling -----------------------------------------------------------
+
+// msp430_rram with activations in NVM: (4096 + 8192) bytes / 2.
+constexpr uint32_t kMsp430NvmWords = 6144;
+
+WearConfig Endurer(uint32_t cache_entries = 4) {
+  WearConfig config;
+  config.mode = endurer::Mode::kEndurer;
+  config.cache_entries = cache_entries;
+  config.activations_in_nvm = true;
+  config.seed = 7;
+  return config;
+}
+
+int64_t Sum(const std::vector<std::pair<int64_t, int64_t>>& writes) {
+  int64_t n = 0;
+  for (const auto& [address, count] : writes) n += count;
+  return n;
+}
+
+// MNIST 8-chip chip 1 writes conv2 (300 words) and conv3 (64 words) per
+// Execute: 364 distinct words, a multiple of S = 4. The cache therefore
+// keeps the last 4 of each call pending, and writes them back when the next
+// call's first word misses: 360 writes in the first call, 364 in each later
+// one. Without resiliency all 364 reach the array at once.
+TEST_F(SeededChipTest, EndurerCacheShapesThePhysicalWriteCountsOfExecutes) {
+  auto chip = Chip(1);  // activations in SRAM by option; ConfigureWear overrides
+  EXPECT_FALSE(chip->activations_in_nvm());
+  ASSERT_OK(chip->ConfigureWear(Endurer()));
+  EXPECT_TRUE(chip->activations_in_nvm());
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  constexpr int64_t kWords = 364;
+  for (int k = 1; k <= 4; ++k) {
+    ASSERT_OK_AND_ASSIGN(ExecuteResult r, chip->Execute(request));
+    EXPECT_EQ(Sum(r.nvm_writes), k == 1 ? kWords - 4 : kWords) << "call " << k;
+    const WearReport wear = chip->Wear(false);
+    EXPECT_EQ(wear.write_count, static_cast<uint64_t>(k * kWords - 4)) << "call " << k;
+    EXPECT_EQ(wear.pending, 4u);
+    EXPECT_EQ(chip->stats().nvm_writes, k * kWords - 4);
+  }
+  WearReport wear = chip->Wear(true);
+  EXPECT_EQ(wear.mode, endurer::Mode::kEndurer);
+  EXPECT_EQ(wear.segment_words, kMsp430NvmWords);
+  EXPECT_EQ(wear.cell_writes.size(), kMsp430NvmWords);
+  EXPECT_EQ(wear.max_cell_writes, 4u);  // every word once per call, none remapped
+  EXPECT_TRUE(chip->Wear(false).cell_writes.empty());
+
+  // A remap flushes the 4 pending entries and rotates all M words.
+  ASSERT_OK_AND_ASSIGN(RemapOutcome remap, chip->Remap(1000));
+  EXPECT_TRUE(remap.applied);
+  EXPECT_EQ(remap.flushed, 4u);
+  EXPECT_EQ(remap.writes, kMsp430NvmWords);
+  EXPECT_EQ(remap.new_offset, 1000u);
+  wear = chip->Wear(false);
+  EXPECT_EQ(wear.write_count, 4 * kWords + kMsp430NvmWords);
+  EXPECT_EQ(wear.offset, 1000u);
+  EXPECT_EQ(wear.remaps, 1u);
+  EXPECT_EQ(wear.max_cell_writes, 5u);
+  // The Execute after the remap lands on rotated physical words.
+  ASSERT_OK_AND_ASSIGN(ExecuteResult after, chip->Execute(request));
+  ASSERT_FALSE(after.nvm_writes.empty());
+  EXPECT_EQ(after.nvm_writes.front().first,
+            (Msp430().weight_nvm_bytes() / 2 + kMsp430NvmWords - 1000) % kMsp430NvmWords);
+
+  // No resiliency: every write reaches the array in its own call.
+  WearConfig none = Endurer();
+  none.mode = endurer::Mode::kNoResiliency;
+  ASSERT_OK(chip->ConfigureWear(none));
+  EXPECT_EQ(chip->Wear(false).write_count, 0u);
+  for (int k = 1; k <= 2; ++k) {
+    ASSERT_OK_AND_ASSIGN(ExecuteResult r, chip->Execute(request));
+    EXPECT_EQ(Sum(r.nvm_writes), kWords);
+    EXPECT_EQ(chip->Wear(false).write_count, static_cast<uint64_t>(k * kWords));
+  }
+  ASSERT_OK_AND_ASSIGN(RemapOutcome noop, chip->Remap(std::nullopt));
+  EXPECT_FALSE(noop.applied);
+  EXPECT_EQ(chip->Wear(false).write_count, 2u * kWords);
+}
+
+TEST_F(SeededChipTest, NvmImageMovesBetweenRuntimesAndExecutionStaysBitIdentical) {
+  auto a = Chip(1);
+  auto b = Chip(1);
+  ASSERT_OK(a->ConfigureWear(Endurer()));
+  ASSERT_OK(b->ConfigureWear(Endurer()));
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  ASSERT_OK_AND_ASSIGN(ExecuteResult first, a->Execute(request));
+  ASSERT_OK_AND_ASSIGN(RemapOutcome remap, a->Remap(std::nullopt));  // seeded draw
+  ASSERT_TRUE(remap.applied);
+  ASSERT_OK(a->Execute(request).status());
+  const uint64_t a_before = a->Wear(false).write_count;
+  ASSERT_OK_AND_ASSIGN(NvmImage image, a->ExportNvm());
+  EXPECT_EQ(a->Wear(false).write_count, a_before + 4);  // the flushed cache
+  EXPECT_EQ(a->Wear(false).pending, 0u);
+  EXPECT_EQ(image.offset, remap.new_offset);
+  ASSERT_EQ(image.words.size(), kMsp430NvmWords);
+
+  ASSERT_OK(b->ImportNvm(image));
+  WearReport b_wear = b->Wear(true);
+  EXPECT_EQ(b_wear.write_count, kMsp430NvmWords);
+  EXPECT_EQ(b_wear.max_cell_writes, 1u);
+  EXPECT_EQ(b_wear.offset, remap.new_offset);
+
+  ASSERT_OK_AND_ASSIGN(ExecuteResult ra, a->Execute(request));
+  ASSERT_OK_AND_ASSIGN(ExecuteResult rb, b->Execute(request));
+  EXPECT_EQ(ra.out_stream, rb.out_stream);
+  EXPECT_EQ(ra.out_stream, first.out_stream);
+  EXPECT_EQ(ra.nvm_writes, rb.nvm_writes);  // same physical words: same offset
+  ASSERT_OK_AND_ASSIGN(NvmImage a_after, a->ExportNvm());
+  ASSERT_OK_AND_ASSIGN(NvmImage b_after, b->ExportNvm());
+  EXPECT_EQ(a_after.offset, b_after.offset);
+  EXPECT_EQ(a_after.words, b_after.words);
+
+  NvmImage short_image = image;
+  short_image.words.resize(100);
+  EXPECT_THAT(b->ImportNvm(short_image),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nvm image has 100 words; the segment has 6144")));
+  NvmImage far = image;
+  far.offset = kMsp430NvmWords;
+  EXPECT_THAT(b->ImportNvm(far), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr("offset 6144 outside [0, 6143]")));
+}
+
+TEST_F(SeededChipTest, ResetClearsWearAndLoadSliceKeepsIt) {
+  auto chip = Chip(1);
+  ASSERT_OK(chip->ConfigureWear(Endurer()));
+  ExecuteRequest request;
+  request.inbox.push_back(FromChip0());
+  ASSERT_OK(chip->Execute(request).status());
+  ASSERT_OK(chip->Remap(3).status());
+  const WearReport before = chip->Wear(false);
+  ASSERT_GT(before.write_count, 0u);
+
+  // A slice swap reloads weights: not counted, and the wear stays.
+  ASSERT_OK(chip->LoadSlice(Bundle(p_, graph_, weights_, 1)).status());
+  const WearReport kept = chip->Wear(false);
+  EXPECT_EQ(kept.write_count, before.write_count);
+  EXPECT_EQ(kept.offset, 3u);
+  EXPECT_EQ(kept.mode, endurer::Mode::kEndurer);
+  EXPECT_TRUE(chip->activations_in_nvm());
+
+  ASSERT_OK(chip->Reset());
+  const WearReport fresh = chip->Wear(false);
+  EXPECT_EQ(fresh.mode, endurer::Mode::kNoResiliency);
+  EXPECT_EQ(fresh.write_count, 0u);
+  EXPECT_EQ(fresh.offset, 0u);
+  EXPECT_EQ(fresh.remaps, 0u);
+  EXPECT_FALSE(fresh.activations_in_nvm);  // back to the option
+  EXPECT_EQ(fresh.segment_words, 2048u);   // weight NVM only
+  ASSERT_OK(chip->LoadSlice(Bundle(p_, graph_, weights_, 1)).status());
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r, chip->Execute(request));
+  EXPECT_TRUE(r.nvm_writes.empty());
+}
+
+TEST_F(SeededChipTest, BadWearRequestsNameTheValueAndTheRange) {
+  auto chip = Chip(1);
+  EXPECT_THAT(chip->ConfigureWear(Endurer(0)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("chip 1: wear cache_entries 0 outside [1, 1024]")));
+  EXPECT_THAT(chip->ConfigureWear(Endurer(1025)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("cache_entries 1025 outside [1, 1024]")));
+  EXPECT_EQ(chip->Wear(false).mode, endurer::Mode::kNoResiliency);  // unchanged
+  ASSERT_OK(chip->ConfigureWear(Endurer()));
+  EXPECT_THAT(chip->Remap(0), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("chip 1: remap shift 0 outside [1, 6143]")));
+  EXPECT_THAT(chip->Remap(kMsp430NvmWords),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("remap shift 6144 outside [1, 6143]")));
+  EXPECT_EQ(chip->Wear(false).write_count, 0u);
+
+  illusion::v1::ChipModel big = Msp430();
+  big.set_weight_nvm_bytes(1 << 20);
+  ASSERT_OK(chip->Reset(big));
+  EXPECT_THAT(chip->ConfigureWear(Endurer()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("has 528384 NVM words (weights and activations); wear "
+                                 "levelling supports [2, 65536]")));
 }
 
 }  // namespace

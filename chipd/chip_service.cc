@@ -5,6 +5,8 @@
 
 #include "absl/status/status.h"
 #include "chipd/chip_proto.h"
+#include "chipd/nvm_wear.h"
+#include "chipd/wear_proto.h"
 #include "common/grpc_status.h"
 
 namespace illusion::chipd {
@@ -25,7 +27,7 @@ void FillChipInfo(const ChipRuntime& runtime, pb::ChipInfo* response) {
     *response->mutable_slice() = SliceInfoToProto(*info);
   }
   response->set_auto_wake(runtime.options().auto_wake);
-  response->set_activations_in_nvm(runtime.options().activations_in_nvm);
+  response->set_activations_in_nvm(runtime.activations_in_nvm());
   response->set_max_message_words(runtime.options().max_message_words);
 }
 
@@ -95,6 +97,47 @@ grpc::Status Reset(ChipRuntime& runtime, const grpc::ServerContextBase& context,
   return grpc::Status::OK;
 }
 
+grpc::Status ConfigureWear(ChipRuntime& runtime, const pb::ConfigureWearRequest& request,
+                           pb::WearReport* response) {
+  absl::StatusOr<WearConfig> config = WearConfigFromProto(request);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  const absl::Status status = runtime.ConfigureWear(*config);
+  if (!status.ok()) return ToGrpcStatus(status);
+  *response = WearReportToProto(runtime.Wear(false));
+  return grpc::Status::OK;
+}
+
+grpc::Status GetWear(ChipRuntime& runtime, const pb::GetWearRequest& request,
+                     pb::WearReport* response) {
+  *response = WearReportToProto(runtime.Wear(request.include_cells()));
+  return grpc::Status::OK;
+}
+
+grpc::Status Remap(ChipRuntime& runtime, const pb::RemapRequest& request,
+                   pb::RemapResponse* response) {
+  absl::StatusOr<RemapOutcome> outcome = runtime.Remap(RemapShiftFromProto(request));
+  if (!outcome.ok()) return ToGrpcStatus(outcome.status());
+  *response = RemapOutcomeToProto(*outcome);
+  return grpc::Status::OK;
+}
+
+grpc::Status ExportNvm(ChipRuntime& runtime, pb::NvmImage* response) {
+  absl::StatusOr<NvmImage> image = runtime.ExportNvm();
+  if (!image.ok()) return ToGrpcStatus(image.status());
+  *response = NvmImageToProto(*image);
+  return grpc::Status::OK;
+}
+
+grpc::Status ImportNvm(ChipRuntime& runtime, const pb::NvmImage& request,
+                       pb::WearReport* response) {
+  absl::StatusOr<NvmImage> image = NvmImageFromProto(request);
+  if (!image.ok()) return ToGrpcStatus(image.status());
+  const absl::Status status = runtime.ImportNvm(*image);
+  if (!status.ok()) return ToGrpcStatus(status);
+  *response = WearReportToProto(runtime.Wear(false));
+  return grpc::Status::OK;
+}
+
 // Finishes a callback call at once with `status`: the handler ran inline.
 grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -140,6 +183,32 @@ grpc::Status SyncChipServiceImpl::Reset(grpc::ServerContext* context,
   return chipd::Reset(*runtime_, *context, *request, response);
 }
 
+grpc::Status SyncChipServiceImpl::ConfigureWear(grpc::ServerContext*,
+                                                const pb::ConfigureWearRequest* request,
+                                                pb::WearReport* response) {
+  return chipd::ConfigureWear(*runtime_, *request, response);
+}
+
+grpc::Status SyncChipServiceImpl::GetWear(grpc::ServerContext*, const pb::GetWearRequest* request,
+                                          pb::WearReport* response) {
+  return chipd::GetWear(*runtime_, *request, response);
+}
+
+grpc::Status SyncChipServiceImpl::Remap(grpc::ServerContext*, const pb::RemapRequest* request,
+                                        pb::RemapResponse* response) {
+  return chipd::Remap(*runtime_, *request, response);
+}
+
+grpc::Status SyncChipServiceImpl::ExportNvm(grpc::ServerContext*, const pb::ExportNvmRequest*,
+                                            pb::NvmImage* response) {
+  return chipd::ExportNvm(*runtime_, response);
+}
+
+grpc::Status SyncChipServiceImpl::ImportNvm(grpc::ServerContext*, const pb::NvmImage* request,
+                                            pb::WearReport* response) {
+  return chipd::ImportNvm(*runtime_, *request, response);
+}
+
 // --- Callback service -------------------------------------------------------------
 
 grpc::ServerUnaryReactor* ChipServiceImpl::GetInfo(grpc::CallbackServerContext* context,
@@ -176,6 +245,36 @@ grpc::ServerUnaryReactor* ChipServiceImpl::Reset(grpc::CallbackServerContext* co
                                                  const pb::ResetRequest* request,
                                                  pb::ResetResponse* response) {
   return Finish(context, chipd::Reset(*runtime_, *context, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::ConfigureWear(grpc::CallbackServerContext* context,
+                                                         const pb::ConfigureWearRequest* request,
+                                                         pb::WearReport* response) {
+  return Finish(context, chipd::ConfigureWear(*runtime_, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::GetWear(grpc::CallbackServerContext* context,
+                                                   const pb::GetWearRequest* request,
+                                                   pb::WearReport* response) {
+  return Finish(context, chipd::GetWear(*runtime_, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::Remap(grpc::CallbackServerContext* context,
+                                                 const pb::RemapRequest* request,
+                                                 pb::RemapResponse* response) {
+  return Finish(context, chipd::Remap(*runtime_, *request, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::ExportNvm(grpc::CallbackServerContext* context,
+                                                     const pb::ExportNvmRequest*,
+                                                     pb::NvmImage* response) {
+  return Finish(context, chipd::ExportNvm(*runtime_, response));
+}
+
+grpc::ServerUnaryReactor* ChipServiceImpl::ImportNvm(grpc::CallbackServerContext* context,
+                                                     const pb::NvmImage* request,
+                                                     pb::WearReport* response) {
+  return Finish(context, chipd::ImportNvm(*runtime_, *request, response));
 }
 
 }  // namespace illusion::chipd

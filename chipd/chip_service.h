@@ -2,8 +2,8 @@
 #define ILLUSION_CHIPD_CHIP_SERVICE_H_
 
 // The gRPC ChipService of chipd: a thin adapter that translates requests
-// with chip_proto.h, calls the ChipRuntime and maps absl::Status to gRPC
-// status codes. It borrows the runtime, which must outlive it; the runtime
+// with chip_proto.h (the wear RPCs with wear_proto.h), calls the
+// ChipRuntime and maps absl::Status to gRPC status codes. It borrows the runtime, which must outlive it; the runtime
 // serializes calls (Reset included, which may replace its chip model), so
 // the service is safe on gRPC's thread pool.
 //
@@ -42,6 +42,18 @@ class SyncChipServiceImpl final : public illusion::v1::ChipService::Service {
                         illusion::v1::ChipStats* response) override;
   grpc::Status Reset(grpc::ServerContext* context, const illusion::v1::ResetRequest* request,
                      illusion::v1::ResetResponse* response) override;
+  grpc::Status ConfigureWear(grpc::ServerContext* context,
+                             const illusion::v1::ConfigureWearRequest* request,
+                             illusion::v1::WearReport* response) override;
+  grpc::Status GetWear(grpc::ServerContext* context, const illusion::v1::GetWearRequest* request,
+                       illusion::v1::WearReport* response) override;
+  grpc::Status Remap(grpc::ServerContext* context, const illusion::v1::RemapRequest* request,
+                     illusion::v1::RemapResponse* response) override;
+  grpc::Status ExportNvm(grpc::ServerContext* context,
+                         const illusion::v1::ExportNvmRequest* request,
+                         illusion::v1::NvmImage* response) override;
+  grpc::Status ImportNvm(grpc::ServerContext* context, const illusion::v1::NvmImage* request,
+                         illusion::v1::WearReport* response) override;
 
  private:
   ChipRuntime* const runtime_;
@@ -73,6 +85,21 @@ class ChipServiceImpl final : public illusion::v1::ChipService::CallbackService 
   grpc::ServerUnaryReactor* Reset(grpc::CallbackServerContext* context,
                                   const illusion::v1::ResetRequest* request,
                                   illusion::v1::ResetResponse* response) override;
+  grpc::ServerUnaryReactor* ConfigureWear(grpc::CallbackServerContext* context,
+                                          const illusion::v1::ConfigureWearRequest* request,
+                                          illusion::v1::WearReport* response) override;
+  grpc::ServerUnaryReactor* GetWear(grpc::CallbackServerContext* context,
+                                    const illusion::v1::GetWearRequest* request,
+                                    illusion::v1::WearReport* response) override;
+  grpc::ServerUnaryReactor* Remap(grpc::CallbackServerContext* context,
+                                  const illusion::v1::RemapRequest* request,
+                                  illusion::v1::RemapResponse* response) override;
+  grpc::ServerUnaryReactor* ExportNvm(grpc::CallbackServerContext* context,
+                                      const illusion::v1::ExportNvmRequest* request,
+                                      illusion::v1::NvmImage* response) override;
+  grpc::ServerUnaryReactor* ImportNvm(grpc::CallbackServerContext* context,
+                                      const illusion::v1::NvmImage* request,
+                                      illusion::v1::WearReport* response) override;
 
  private:
   ChipRuntime* const runtime_;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "chipd/chip_model.h"
 #include "chipd/chip_proto.h"
@@ -210,6 +211,112 @@ TEST_P(ChipServiceTest, ResetOverGrpcGivesAFreshChipOfTheRequestedModel) {
   EXPECT_EQ(runtime_->model().name(), "msp430_rram_grown");
   EXPECT_TRUE(runtime_->slice_info().has_value());
   EXPECT_OK(Execute(ExecuteRequestToProto(Good()), &executed));
+}
+
+// The wear RPCs: configure, execute, remap, export from one chip and
+// import into another, with errors mapped to INVALID_ARGUMENT.
+TEST_P(ChipServiceTest, WearRpcsDriveTheRemapperAndMoveImages) {
+  pb::LoadSliceResponse loaded;
+  ASSERT_OK(Load(SliceBundleToProto(Bundle()), &loaded));
+  pb::ConfigureWearRequest configure;
+  configure.set_mode("endurer");  // cache 4, activations in NVM by default
+  pb::WearReport report;
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->ConfigureWear(&c, configure, &report)));
+  }
+  EXPECT_EQ(report.mode(), "endurer");
+  EXPECT_TRUE(report.activations_in_nvm());
+  EXPECT_EQ(report.segment_words(), 6144u);
+  EXPECT_EQ(report.write_count(), 0u);
+
+  pb::ExecuteResponse executed;
+  ASSERT_OK(Execute(ExecuteRequestToProto(Good()), &executed));
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    pb::GetWearRequest get;
+    get.set_include_cells(true);
+    ASSERT_OK(FromGrpcStatus(stub_->GetWear(&c, get, &report)));
+  }
+  EXPECT_EQ(report.write_count(), 360u);  // 364 words, 4 still cached
+  EXPECT_EQ(report.pending(), 4u);
+  EXPECT_EQ(report.cell_writes_size(), 6144);
+  EXPECT_EQ(report.write_count(), runtime_->Wear(false).write_count);
+
+  pb::RemapRequest remap;
+  remap.set_shift(100);
+  pb::RemapResponse remapped;
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->Remap(&c, remap, &remapped)));
+  }
+  EXPECT_TRUE(remapped.applied());
+  EXPECT_EQ(remapped.new_offset(), 100u);
+  EXPECT_EQ(remapped.writes(), 6144u);
+  EXPECT_EQ(remapped.flushed(), 4u);
+  remap.set_shift(6144);
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    EXPECT_THAT(FromGrpcStatus(stub_->Remap(&c, remap, &remapped)),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("remap shift 6144 outside [1, 6143]")));
+  }
+
+  pb::NvmImage image;
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->ExportNvm(&c, pb::ExportNvmRequest(), &image)));
+  }
+  EXPECT_EQ(image.offset(), 100u);
+  ASSERT_EQ(image.words_size(), 6144);
+  ASSERT_OK_AND_ASSIGN(NvmImage in_process, runtime_->ExportNvm());
+  EXPECT_EQ(std::vector<uint32_t>(image.words().begin(), image.words().end()),
+            std::vector<uint32_t>(in_process.words.begin(), in_process.words.end()));
+
+  // Import onto the same chip after a reconfigure: M writes, offset adopted.
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->ConfigureWear(&c, configure, &report)));
+  }
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    ASSERT_OK(FromGrpcStatus(stub_->ImportNvm(&c, image, &report)));
+  }
+  EXPECT_EQ(report.write_count(), 6144u);
+  EXPECT_EQ(report.offset(), 100u);
+
+  pb::NvmImage bad = image;
+  bad.set_words(5, 70000);
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    EXPECT_THAT(FromGrpcStatus(stub_->ImportNvm(&c, bad, &report)),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("nvm image word 5 is 70000")));
+  }
+  configure.set_cache_entries(0);
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    EXPECT_THAT(FromGrpcStatus(stub_->ConfigureWear(&c, configure, &report)),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("cache_entries 0 outside [1, 1024]")));
+  }
+  configure.set_mode("sometimes");
+  {
+    grpc::ClientContext c;
+    Deadline(&c);
+    EXPECT_THAT(FromGrpcStatus(stub_->ConfigureWear(&c, configure, &report)),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sometimes")));
+  }
+  EXPECT_EQ(runtime_->Wear(false).write_count, 6144u);  // refused calls changed nothing
 }
 
 INSTANTIATE_TEST_SUITE_P(Apis, ChipServiceTest, ::testing::Bool(),

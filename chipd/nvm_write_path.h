@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace illusion::chipd {
 
@@ -38,8 +39,9 @@ class NvmWritePath {
   // Number of addressable (virtual) words.
   virtual int64_t capacity_words() const = 0;
   // Writes that reached each physical word, indexed by physical address. Its
-  // size is the number of physical words (a remapper may keep spares).
-  virtual const std::vector<int64_t>& physical_write_counts() const = 0;
+  // size is the number of physical words (a remapper may keep spares). The
+  // span is valid until the next non-const call.
+  virtual absl::Span<const uint64_t> physical_write_counts() const = 0;
   // Sum of physical_write_counts().
   virtual int64_t total_writes() const = 0;
 };
@@ -60,7 +62,7 @@ class IdentityNvmWritePath : public NvmWritePath {
   int64_t capacity_words() const override {
     return static_cast<int64_t>(words_.size());
   }
-  const std::vector<int64_t>& physical_write_counts() const override {
+  absl::Span<const uint64_t> physical_write_counts() const override {
     return write_counts_;
   }
   int64_t total_writes() const override { return total_writes_; }
@@ -73,7 +75,7 @@ class IdentityNvmWritePath : public NvmWritePath {
                             const char* operation) const;
 
   std::vector<uint16_t> words_;
-  std::vector<int64_t> write_counts_;
+  std::vector<uint64_t> write_counts_;
   int64_t total_writes_ = 0;
 };
 

@@ -28,11 +28,11 @@ TEST(IdentityNvmWritePathTest, CountsWritesPerPhysicalWord) {
   ASSERT_THAT(path.Write(3, 7), IsOk());
   ASSERT_THAT(path.Flush(), IsOk());
   EXPECT_EQ(path.capacity_words(), 4);
-  EXPECT_THAT(path.physical_write_counts(), ElementsAre(0, 2, 0, 1));
+  EXPECT_THAT(path.physical_write_counts(), ElementsAre(0u, 2u, 0u, 1u));
   EXPECT_EQ(path.total_writes(), 3);
-  EXPECT_EQ(path.total_writes(),
+  EXPECT_EQ(static_cast<uint64_t>(path.total_writes()),
             std::accumulate(path.physical_write_counts().begin(),
-                            path.physical_write_counts().end(), int64_t{0}));
+                            path.physical_write_counts().end(), uint64_t{0}));
 }
 
 TEST(IdentityNvmWritePathTest, ReadsBackTheLastWrittenWord) {

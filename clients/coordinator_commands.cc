@@ -95,6 +95,11 @@ absl::StatusOr<pb::ExperimentSpec> SpecFromFlags(const Options& o) {
   spec.set_schedule(o.schedule);
   spec.set_export_streams_dir(HostPath(o, o.export_streams));
   spec.set_skip_baseline(o.no_baseline);
+  spec.set_endurer(o.endurer);
+  if (o.remap_period != -1) spec.set_remap_period(o.remap_period);
+  spec.set_swap_policy(o.swap_policy);
+  if (o.endurer_c != -1) spec.set_endurer_c(o.endurer_c);
+  spec.set_endurer_seed(o.endurer_seed);
   if (!o.input.empty()) {
     absl::StatusOr<std::string> bytes = ReadFile(o.input, "input");
     if (!bytes.ok()) return bytes.status();

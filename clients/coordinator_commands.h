@@ -50,6 +50,12 @@ struct CoordinatorCommandOptions {
   std::string schedule;
   std::string export_streams;  // directory
   bool no_baseline = false;
+  // Wear levelling (ExperimentSpec.endurer ...); "" = off.
+  std::string endurer;
+  int remap_period = -1;   // -1: the default (1)
+  std::string swap_policy;
+  double endurer_c = -1;   // -1: the policy's
+  uint64_t endurer_seed = 0;
 
   // report, trace export, compare
   int64_t run = 0;

@@ -36,6 +36,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
 #include "clients/coordinator_commands.h"
+#include "clients/cost_only_run.h"
 #include "clients/endurance/endurance_command.h"
 #include "clients/golden_run.h"
 #include "clients/partition_command.h"
@@ -79,6 +80,19 @@ ABSL_FLAG(uint64_t, seed, 0, "run: seed of generated inputs (default 1)");
 ABSL_FLAG(std::string, schedule, "", "run: sequential (default) or overlapped");
 ABSL_FLAG(std::string, export_streams, "", "run: export chip_<k>_in/out.txt here");
 ABSL_FLAG(bool, no_baseline, false, "run: skip the ideal-chip baseline");
+ABSL_FLAG(bool, cost_only, false,
+          "run: cost a scaled-out workload (alexnet, vgg16, resnet50, lstm_lm) on "
+          "accel_rram_28nm without arithmetic; with --memsize_mib or --chips");
+ABSL_FLAG(double, link_factor, 1, "run --cost_only: the paper's link worsened F times");
+ABSL_FLAG(std::string, endurer, "",
+          "run: NVM wear levelling of the chips (activations in NVM): none (count writes), "
+          "endurer (cache + local remaps) or distributed (also chip swaps); default off");
+ABSL_FLAG(int, remap_period, -1, "run --endurer: inferences between local remaps (default 1; "
+          "0 = never)");
+ABSL_FLAG(std::string, swap_policy, "",
+          "run --endurer: TAU/EPS/C preset default|svhn|d2nn|lstm (default: the workload's)");
+ABSL_FLAG(double, endurer_c, -1, "run --endurer: override the swap threshold offset C (writes)");
+ABSL_FLAG(uint64_t, endurer_seed, 0, "run --endurer: seed of the remap shifts (default 12345)");
 ABSL_FLAG(bool, progress, true, "run: progress bar on a terminal");
 ABSL_FLAG(int64_t, run, 0, "report/trace/compare: run id");
 ABSL_FLAG(int64_t, experiment, 0, "report: experiment id (its latest run)");
@@ -101,6 +115,11 @@ constexpr char kUsage[] =
     "  run      run an experiment: --workload=NAME [--strategy --chips --memsize_mib\n"
     "           --chip_model --backend --weights=DIR --input=FILE --inferences=K\n"
     "           --schedule --export_streams=DIR --json] [--local|--coordinator=ADDR]\n"
+    "           [--endurer=none|endurer|distributed --remap_period=N\n"
+    "            --swap_policy=NAME --endurer_c=C --endurer_seed=S]\n"
+    "           run --cost_only --workload=alexnet|vgg16|resnet50|lstm_lm\n"
+    "               --memsize_mib=M|--chips=N [--link_factor=F] [--json]\n"
+    "           costs a scaled-out system without arithmetic (1,000 chips in ms)\n"
     "  report   --run=ID | --experiment=ID [--json]\n"
     "  list     [--limit=N] [--json]\n"
     "  trace export --run=ID --table=NAME [--format=csv|json] [--out=FILE]\n"
@@ -186,6 +205,11 @@ illusion::clients::CoordinatorCommandOptions CoordinatorFlags() {
   o.schedule = absl::GetFlag(FLAGS_schedule);
   o.export_streams = absl::GetFlag(FLAGS_export_streams);
   o.no_baseline = absl::GetFlag(FLAGS_no_baseline);
+  o.endurer = absl::GetFlag(FLAGS_endurer);
+  o.remap_period = absl::GetFlag(FLAGS_remap_period);
+  o.swap_policy = absl::GetFlag(FLAGS_swap_policy);
+  o.endurer_c = absl::GetFlag(FLAGS_endurer_c);
+  o.endurer_seed = absl::GetFlag(FLAGS_endurer_seed);
   o.run = absl::GetFlag(FLAGS_run);
   o.experiment = absl::GetFlag(FLAGS_experiment);
   o.against = absl::GetFlag(FLAGS_against);
@@ -224,6 +248,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   namespace cl = illusion::clients;
+  if (command == "run" && absl::GetFlag(FLAGS_cost_only)) {
+    cl::CostOnlyRunOptions o;
+    o.workload = absl::GetFlag(FLAGS_workload);
+    o.memsize_mib = absl::GetFlag(FLAGS_memsize_mib);
+    o.chips = absl::GetFlag(FLAGS_chips);
+    o.link_factor = absl::GetFlag(FLAGS_link_factor);
+    o.json = absl::GetFlag(FLAGS_json);
+    return cl::RunCostOnlyCommand(o, std::cout, std::cerr);
+  }
   if (command == "run") return cl::RunRunCommand(CoordinatorFlags(), std::cout, std::cerr);
   if (command == "report") return cl::RunReportCommand(CoordinatorFlags(), std::cout, std::cerr);
   if (command == "list") return cl::RunListCommand(CoordinatorFlags(), std::cout, std::cerr);

@@ -52,6 +52,22 @@ absl::StatusOr<nn::WeightMap> ChipWeights(const partitioner::Partition& partitio
   return mine;
 }
 
+absl::Status DeployChip(const partitioner::Partition& partition, const nn::Graph& graph,
+                        const nn::WeightMap& weights, int chip, ChipFleet& fleet) {
+  ASSIGN_OR_RETURN(nn::WeightMap mine, ChipWeights(partition, graph, weights, chip));
+  ASSIGN_OR_RETURN(nn::Graph copy, CopyGraph(graph));
+  chipd::SliceBundle bundle{
+      absl::StrCat(partition.graph_name, "/", partitioner::StrategyName(partition.strategy),
+                   "/chip ", chip),
+      partition, std::move(copy), std::move(mine), chip};
+  const absl::Status s = fleet.LoadSlice(chip, std::move(bundle));
+  if (!s.ok()) {
+    return absl::Status(s.code(),
+                        absl::StrCat("loading ", fleet.Describe(chip), ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DeployPartition(const partitioner::Partition& partition, const nn::Graph& graph,
                              const nn::WeightMap& weights, ChipFleet& fleet) {
   const int needed = PhysicalChipCount(partition);
@@ -65,17 +81,7 @@ absl::Status DeployPartition(const partitioner::Partition& partition, const nn::
         std::any_of(partition.chips.begin(), partition.chips.end(),
                     [chip](const partitioner::ChipSlice& c) { return c.chip == chip; });
     if (!has_wake_up) continue;  // an unused chip id stays empty
-    ASSIGN_OR_RETURN(nn::WeightMap mine, ChipWeights(partition, graph, weights, chip));
-    ASSIGN_OR_RETURN(nn::Graph copy, CopyGraph(graph));
-    chipd::SliceBundle bundle{
-        absl::StrCat(partition.graph_name, "/", partitioner::StrategyName(partition.strategy),
-                     "/chip ", chip),
-        partition, std::move(copy), std::move(mine), chip};
-    const absl::Status s = fleet.LoadSlice(chip, std::move(bundle));
-    if (!s.ok()) {
-      return absl::Status(s.code(),
-                          absl::StrCat("loading ", fleet.Describe(chip), ": ", s.message()));
-    }
+    RETURN_IF_ERROR(DeployChip(partition, graph, weights, chip, fleet));
   }
   return absl::OkStatus();
 }

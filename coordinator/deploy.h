@@ -28,6 +28,11 @@ absl::StatusOr<nn::WeightMap> ChipWeights(const partitioner::Partition& partitio
                                           const nn::Graph& graph, const nn::WeightMap& weights,
                                           int chip);
 
+// Loads physical chip `chip`'s slice onto fleet chip `chip`; errors as
+// DeployPartition's.
+absl::Status DeployChip(const partitioner::Partition& partition, const nn::Graph& graph,
+                        const nn::WeightMap& weights, int chip, ChipFleet& fleet);
+
 // Loads every physical chip's slice onto `fleet`. FailedPrecondition naming
 // both counts when the fleet has fewer chips than the partition; a chip's
 // refusal (e.g. ResourceExhausted) is returned prefixed with

@@ -9,6 +9,7 @@
 #include "coordinator/deploy.h"
 #include "coordinator/in_process_fleet.h"
 #include "coordinator/model_fit.h"
+#include "coordinator/wear/routed_fleet.h"
 #include "nn/weights.h"
 #include "partitioner/graph_partition.h"
 #include "partitioner/paper/paper_partition.h"
@@ -28,6 +29,7 @@ absl::Status CheckConfig(const ExperimentConfig& c) {
     return absl::InvalidArgumentError(absl::StrCat("inputs has ", c.inputs.size(),
                                                    " maps; inferences is ", c.inferences));
   }
+  if (c.wear.enabled) RETURN_IF_ERROR(ValidateWearLevelingConfig(c.wear));
   if (c.memsize_bytes < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("memsize_bytes must be >= 0 (0 = the chip model's); got ", c.memsize_bytes));
@@ -65,23 +67,76 @@ absl::StatusOr<std::pair<Partition, Partition>> Partitions(const ExperimentConfi
   return absl::InvalidArgumentError("unknown strategy");
 }
 
+// Runs a wear-levelling round after every inference, then forwards to the
+// experiment's run observer. Not thread-safe (the runner's thread).
+class WearRoundObserver : public RunObserver {
+ public:
+  WearRoundObserver(WearLeveler* leveler, RunObserver* inner, ExperimentObserver* experiment,
+                    RunPhase phase, std::vector<WearRound>* rounds)
+      : leveler_(leveler), inner_(inner), experiment_(experiment), phase_(phase),
+        rounds_(rounds) {}
+
+  absl::Status OnWakeUp(const RunRecord& record) override {
+    return inner_ != nullptr ? inner_->OnWakeUp(record) : absl::OkStatus();
+  }
+  absl::Status OnInference(const RunRecord& record) override {
+    if (inner_ != nullptr) RETURN_IF_ERROR(inner_->OnInference(record));
+    const int inference = static_cast<int>(record.inferences.size()) - 1;
+    absl::StatusOr<WearRound> round = leveler_->AfterInference(inference);
+    if (!round.ok()) {
+      return absl::Status(round.status().code(),
+                          absl::StrCat("wear levelling after inference ", inference, ": ",
+                                       round.status().message()));
+    }
+    rounds_->push_back(*std::move(round));
+    if (experiment_ != nullptr) RETURN_IF_ERROR(experiment_->OnWearRound(phase_, rounds_->back()));
+    return absl::OkStatus();
+  }
+
+ private:
+  WearLeveler* const leveler_;
+  RunObserver* const inner_;
+  ExperimentObserver* const experiment_;
+  const RunPhase phase_;
+  std::vector<WearRound>* const rounds_;
+};
+
 // Deploys `partition` on a fresh fleet of `model` and runs it, telling the
-// observer.
+// observer; with `wear` enabled, through a RoutedFleet with a WearLeveler
+// round after every inference (appended to `wear_rounds`).
 absl::StatusOr<RunRecord> RunOnFreshFleet(RunPhase phase, const FleetFactory& factory,
                                           ExperimentObserver* observer,
                                           const Partition& partition, const nn::Graph& graph,
                                           const nn::WeightMap& weights,
                                           const illusion::v1::ChipModel& model,
                                           Schedule schedule,
-                                          const std::vector<nn::TensorMap>& inputs) {
+                                          const std::vector<nn::TensorMap>& inputs,
+                                          const WearLevelingConfig& wear = {},
+                                          std::vector<WearRound>* wear_rounds = nullptr) {
   const FleetFactory& make = factory ? factory : InProcessFleetFactory();
-  ASSIGN_OR_RETURN(std::unique_ptr<ChipFleet> fleet, make(PhysicalChipCount(partition), model));
-  if (fleet->size() < PhysicalChipCount(partition)) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ChipFleet> physical,
+                   make(PhysicalChipCount(partition), model));
+  if (physical->size() < PhysicalChipCount(partition)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("the fleet has ", fleet->size(), " chips; the partition needs ",
+        absl::StrCat("the fleet has ", physical->size(), " chips; the partition needs ",
                      PhysicalChipCount(partition)));
   }
+  std::unique_ptr<RoutedFleet> routed;
+  ChipFleet* fleet = physical.get();
+  if (wear.enabled) {
+    routed = std::make_unique<RoutedFleet>(physical.get());
+    fleet = routed.get();
+  }
   RETURN_IF_ERROR(DeployPartition(partition, graph, weights, *fleet));
+  std::unique_ptr<WearLeveler> leveler;
+  if (wear.enabled) {
+    const int used = PhysicalChipCount(partition);
+    ASSIGN_OR_RETURN(leveler,
+                     WearLeveler::Create(wear, routed.get(), [&, used](int virtual_chip) {
+                       if (virtual_chip >= used) return absl::OkStatus();  // no slice
+                       return DeployChip(partition, graph, weights, virtual_chip, *routed);
+                     }));
+  }
   if (observer != nullptr) {
     RETURN_IF_ERROR(observer->OnRunStart(phase, partition, model, *fleet));
   }
@@ -89,9 +144,15 @@ absl::StatusOr<RunRecord> RunOnFreshFleet(RunPhase phase, const FleetFactory& fa
   options.schedule = schedule;
   options.link_model = model;
   if (observer != nullptr) options.observer = observer->RunObserverFor(phase);
+  std::unique_ptr<WearRoundObserver> wear_observer;
+  if (leveler != nullptr) {
+    wear_observer = std::make_unique<WearRoundObserver>(leveler.get(), options.observer, observer,
+                                                        phase, wear_rounds);
+    options.observer = wear_observer.get();
+  }
   if (graph.name() == "kws_lstm") options.carry = {{"h", nn::kLstmH0}, {"c", nn::kLstmC0}};
   ASSIGN_OR_RETURN(std::unique_ptr<ExperimentRunner> runner,
-                   ExperimentRunner::Create(partition, graph, weights, fleet.get(), options));
+                   ExperimentRunner::Create(partition, graph, weights, fleet, options));
   RunRecord record;
   const absl::Status s = runner->Run(inputs, &record);
   if (!s.ok()) {
@@ -186,7 +247,8 @@ absl::StatusOr<ExperimentResult> RunExperiment(const ExperimentConfig& config) {
   ASSIGN_OR_RETURN(result.run,
                    RunOnFreshFleet(RunPhase::kRun, config.fleet_factory, config.observer,
                                    result.partition, graph, weights, result.model,
-                                   config.schedule, result.inputs));
+                                   config.schedule, result.inputs, config.wear,
+                                   &result.wear_rounds));
   ASSIGN_OR_RETURN(result.account,
                    AccountPhase(RunPhase::kRun, config.observer, result.run, result.model));
   if (!config.run_baseline) {

@@ -20,6 +20,7 @@
 #include "coordinator/chip_fleet.h"
 #include "coordinator/experiment_runner.h"
 #include "coordinator/run_record.h"
+#include "coordinator/wear/wear_leveler.h"
 #include "nn/executor.h"
 #include "nn/graph.h"
 #include "nn/weights.h"
@@ -53,6 +54,11 @@ class ExperimentObserver {
   }
   // Watches the phase's run; null for none. Borrowed for the run.
   virtual RunObserver* RunObserverFor(RunPhase phase) { return nullptr; }
+  // Wear levelling (ExperimentConfig::wear) finished a round between two
+  // inferences of the phase; an error aborts the experiment.
+  virtual absl::Status OnWearRound(RunPhase phase, const WearRound& round) {
+    return absl::OkStatus();
+  }
   // The phase ended with `status`; `record` holds what ran (everything up to
   // a failure); `account` is set when it succeeded.
   virtual void OnRunEnd(RunPhase phase, const absl::Status& status, const RunRecord& record,
@@ -93,6 +99,11 @@ struct ExperimentConfig {
   std::vector<nn::TensorMap> inputs;
   // Also run the baseline and fill the report. Default true.
   bool run_baseline = true;
+  // NVM wear levelling of the partition's chips (not the baseline's):
+  // activations go to NVM and the coordinator runs a Distributed ENDURER
+  // round after every inference (coordinator/wear/wear_leveler.h). Off by
+  // default; the fleet must support wear (every built-in fleet does).
+  WearLevelingConfig wear;
   // Where the partition runs; empty = an in-process fleet (InProcessFleet).
   FleetFactory fleet_factory;
   // Where the baseline (one ideal chip) runs; empty = in-process.
@@ -111,6 +122,8 @@ struct ExperimentResult {
   illusion::v1::ChipModel model;  // as the fleet's chips ran it
   RunRecord run;
   Account account;
+  // One per inference when config.wear.enabled; the last is the end state.
+  std::vector<WearRound> wear_rounds;
   // Present when config.run_baseline.
   partitioner::Partition baseline_partition;
   illusion::v1::ChipModel baseline_model;

@@ -234,13 +234,13 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   w.words_out = result->words_out;
   w.cycles = result->cycles;
   w.energy = result->energy;
-  w.intervals = result->intervals;
-  w.steps = result->steps;
+  w.intervals = std::move(result->intervals);
+  w.steps = std::move(result->steps);
   record.wake_ups.push_back(std::move(w));
   if (options_.observer != nullptr) RETURN_IF_ERROR(options_.observer->OnWakeUp(record));
   state.result.chips.push_back(partitioner::ChipRun{
       slice.label, slice.chip, partitioner::ChipInputStream(slice.mode_word, payload),
-      result->out_stream});
+      std::move(result->out_stream)});
   state.end_ns = std::max(state.end_ns, result->end_ns);
   if (sequential) {
     cursor_ns_ = result->end_ns;

@@ -43,6 +43,32 @@ absl::StatusOr<chipd::ExecuteResult> InProcessFleet::Execute(
   return chips_[chip]->Execute(request);
 }
 
+absl::Status InProcessFleet::ConfigureWear(int chip, const chipd::WearConfig& config) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  return chips_[chip]->ConfigureWear(config);
+}
+
+absl::StatusOr<chipd::WearReport> InProcessFleet::GetWear(int chip, bool include_cells) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  return chips_[chip]->Wear(include_cells);
+}
+
+absl::StatusOr<chipd::RemapOutcome> InProcessFleet::Remap(int chip,
+                                                          std::optional<uint32_t> shift) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  return chips_[chip]->Remap(shift);
+}
+
+absl::StatusOr<chipd::NvmImage> InProcessFleet::ExportNvm(int chip) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  return chips_[chip]->ExportNvm();
+}
+
+absl::Status InProcessFleet::ImportNvm(int chip, const chipd::NvmImage& image) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  return chips_[chip]->ImportNvm(image);
+}
+
 std::string InProcessFleet::Describe(int chip) const {
   return absl::StrCat("in-process chip ", chip);
 }

@@ -5,13 +5,16 @@
 // all of one chip model. Used by tests, sweeps and large chip counts, where
 // starting one chipd process per chip is not worth it.
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "chipd/chip_runtime.h"
+#include "chipd/nvm_wear.h"
 #include "coordinator/chip_fleet.h"
 #include "proto/illusion/v1/chip_model.pb.h"
 
@@ -33,6 +36,12 @@ class InProcessFleet : public ChipFleet {
   absl::StatusOr<chipd::ExecuteResult> Execute(int chip,
                                                const chipd::ExecuteRequest& request) override;
   std::string Describe(int chip) const override;
+  // NVM wear levelling: forwarded to the chip's ChipRuntime.
+  absl::Status ConfigureWear(int chip, const chipd::WearConfig& config) override;
+  absl::StatusOr<chipd::WearReport> GetWear(int chip, bool include_cells) override;
+  absl::StatusOr<chipd::RemapOutcome> Remap(int chip, std::optional<uint32_t> shift) override;
+  absl::StatusOr<chipd::NvmImage> ExportNvm(int chip) override;
+  absl::Status ImportNvm(int chip, const chipd::NvmImage& image) override;
 
   // The runtime of chip `chip` (for stats); nullptr outside [0, size()).
   const chipd::ChipRuntime* chip(int chip) const;

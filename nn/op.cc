@@ -1,5 +1,8 @@
 #include "nn/op.h"
 
+#include <cstring>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -69,6 +72,56 @@ absl::StatusOr<Tensor> Op::FinishPartialSums(const Tensor&, const OpIo&,
                                              Range) const {
   return absl::UnimplementedError(absl::StrCat(
       "op '", name_, "' (", OpKindName(kind_), ") has no partial sums"));
+}
+
+absl::Status Op::ExecuteOutputRangeInto(const OpIo& io, Range out, absl::Span<int32_t>,
+                                        absl::Span<Tensor* const> outputs) const {
+  if (outputs.size() != outputs_.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("op '", name_, "' has ", outputs_.size(),
+                                                   " outputs; got ", outputs.size()));
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    absl::Status s = CheckOutputTensor(static_cast<int>(i), outputs[i]);
+    if (!s.ok()) return s;
+  }
+  absl::StatusOr<std::vector<Tensor>> results = ExecuteOutputRange(io, out);
+  if (!results.ok()) return results.status();
+  for (size_t i = 0; i < results->size() && i < outputs.size(); ++i) {
+    const Tensor& result = (*results)[i];
+    const int64_t offset = OutputUnitOffset(static_cast<int>(i), out.begin);
+    if (offset + result.byte_size() > outputs[i]->byte_size()) {
+      return absl::InternalError(absl::StrCat("op '", name_, "': output ", i, " range ",
+                                              out.DebugString(), " overflows its tensor"));
+    }
+    std::memcpy(outputs[i]->data<uint8_t>() + offset, result.bytes().data(),
+                result.byte_size());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Op::PartialSumsInto(const OpIo&, Range, Range, int32_t*) const {
+  return absl::UnimplementedError(absl::StrCat(
+      "op '", name_, "' (", OpKindName(kind_), ") has no partial sums"));
+}
+
+absl::Status Op::FinishPartialSumsInto(const int32_t*, const OpIo&, Range, Tensor*) const {
+  return absl::UnimplementedError(absl::StrCat(
+      "op '", name_, "' (", OpKindName(kind_), ") has no partial sums"));
+}
+
+absl::Status Op::CheckOutputTensor(int index, const Tensor* output) const {
+  const TensorSpec& spec = outputs_[index];
+  if (output == nullptr || output->dtype() != spec.dtype ||
+      output->num_elements() != spec.num_elements()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "op '", name_, "': output '", spec.name, "' must be ", DTypeName(spec.dtype), " ",
+        ShapeString(spec.shape), "; got ", output == nullptr ? "none" : output->DebugString()));
+  }
+  return absl::OkStatus();
+}
+
+int64_t Op::OutputUnitOffset(int index, int64_t unit) const {
+  return unit * (outputs_[index].byte_size() / output_units());
 }
 
 absl::Status Op::CheckOutputRange(Range out) const {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "nn/tensor.h"
 
 namespace illusion::nn {
@@ -125,7 +126,38 @@ class Op {
                                                    const OpIo& io,
                                                    Range out) const;
 
+  // ---- The same range APIs, writing into caller-owned tensors ------------
+  //
+  // For runtimes that create their tensors once and then only overwrite them
+  // (chipd; TFLM's "nothing allocates after Prepare"). Each computes exactly
+  // what its counterpart above computes. `output` / `outputs[i]` is the whole
+  // output tensor (dtype and shape of outputs()[i]): the bytes of units
+  // `out` are overwritten, the others are left alone. The defaults call the
+  // counterparts and copy, so they allocate; conv2d, dense, max_pool, argmax
+  // and branch override them and allocate nothing.
+
+  // int32 scratch elements ExecuteOutputRangeInto needs for `out`.
+  virtual int64_t ScratchElements(Range out) const { return 0; }
+  // ExecuteOutputRange into `outputs` (one per output). `scratch` holds at
+  // least ScratchElements(out) elements; its contents are clobbered.
+  virtual absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                              absl::Span<int32_t> scratch,
+                                              absl::Span<Tensor* const> outputs) const;
+  // PartialSums into sums[0, out.size() * partial_sums_per_unit()), which
+  // is overwritten. Unlike PartialSums, io.inputs[0] is the whole input.
+  virtual absl::Status PartialSumsInto(const OpIo& io, Range out, Range in,
+                                       int32_t* sums) const;
+  // FinishPartialSums of sums[0, out.size() * partial_sums_per_unit()) into
+  // units `out` of output 0.
+  virtual absl::Status FinishPartialSumsInto(const int32_t* sums, const OpIo& io,
+                                             Range out, Tensor* output) const;
+
  protected:
+  // InvalidArgument unless `output` is a whole output `index` (dtype and
+  // element count of outputs()[index]).
+  absl::Status CheckOutputTensor(int index, const Tensor* output) const;
+  // Byte offset of output unit `unit` in the whole output `index`.
+  int64_t OutputUnitOffset(int index, int64_t unit) const;
   // InvalidArgument unless `out` is a non-empty sub-range of the outputs.
   absl::Status CheckOutputRange(Range out) const;
   // InvalidArgument unless `in` is a non-empty sub-range of the inputs.

@@ -35,6 +35,36 @@ absl::Status CheckSlice(const Op& op, const Tensor* t, DType dtype,
   return absl::OkStatus();
 }
 
+// Checks the arguments of an ExecuteOutputRangeInto: the range, the scratch
+// size and one whole tensor per output.
+absl::Status CheckInto(const Op& op, Range out, absl::Span<int32_t> scratch,
+                       absl::Span<Tensor* const> outputs) {
+  if (out.begin < 0 || out.end > op.output_units() || out.size() <= 0) {
+    return Invalid(op.name(), absl::StrCat("output range ", out.DebugString(),
+                                           " is not a non-empty part of [0, ",
+                                           op.output_units(), ")"));
+  }
+  if (static_cast<int64_t>(scratch.size()) < op.ScratchElements(out)) {
+    return Invalid(op.name(), absl::StrCat("scratch has ", scratch.size(),
+                                           " int32 elements; range ", out.DebugString(),
+                                           " needs ", op.ScratchElements(out)));
+  }
+  if (outputs.size() != op.outputs().size()) {
+    return Invalid(op.name(), absl::StrCat("has ", op.outputs().size(), " outputs; got ",
+                                           outputs.size()));
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const TensorSpec& spec = op.outputs()[i];
+    const Tensor* t = outputs[i];
+    if (t == nullptr || t->dtype() != spec.dtype || t->num_elements() != spec.num_elements()) {
+      return Invalid(op.name(), absl::StrCat("output '", spec.name, "' must be ",
+                                             spec.DebugString(), "; got ",
+                                             t == nullptr ? "none" : t->DebugString()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 class Conv2DOp final : public Op {
  public:
   Conv2DOp(const Conv2DParams& p, const TensorSpec& input, TensorSpec out,
@@ -82,6 +112,41 @@ class Conv2DOp final : public Op {
     std::vector<Tensor> outs;
     outs.push_back(std::move(result));
     return outs;
+  }
+
+  int64_t ScratchElements(Range out) const override {
+    return out.size() * partial_sums_per_unit();
+  }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    RETURN_IF_ERROR(PartialSumsInto(io, out, all_inputs(), scratch.data()));
+    return FinishPartialSumsInto(scratch.data(), io, out, outputs[0]);
+  }
+
+  absl::Status PartialSumsInto(const OpIo& io, Range out, Range in,
+                               int32_t* sums) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckInputRange(in));
+    const int64_t plane = int64_t{shape_.in_size} * shape_.in_size;
+    std::fill(sums, sums + out.size() * partial_sums_per_unit(), 0);
+    kernels::Conv2DAccumulate(io.inputs[0]->data<int8_t>() + in.begin * plane,
+                              io.weights[0]->data<int8_t>(), shape_, out.begin,
+                              out.end, in.begin, in.end, sums);
+    return absl::OkStatus();
+  }
+
+  absl::Status FinishPartialSumsInto(const int32_t* sums, const OpIo& io, Range out,
+                                     Tensor* output) const override {
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckOutputTensor(0, output));
+    kernels::Conv2DFinish(sums, io.weights[1]->data<int8_t>(), shape_.out_size(),
+                          pool_shift_, out.begin, out.end,
+                          output->data<int8_t>() + OutputUnitOffset(0, out.begin));
+    return absl::OkStatus();
   }
 
   absl::StatusOr<Tensor> PartialSums(const OpIo& io, Range out,
@@ -158,6 +223,47 @@ class DenseOp final : public Op {
     return outs;
   }
 
+  int64_t ScratchElements(Range out) const override { return out.size(); }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    RETURN_IF_ERROR(PartialSumsInto(io, out, all_inputs(), scratch.data()));
+    return FinishPartialSumsInto(scratch.data(), io, out, outputs[0]);
+  }
+
+  absl::Status PartialSumsInto(const OpIo& io, Range out, Range in,
+                               int32_t* sums) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckInputRange(in));
+    const int8_t* w = io.weights[0]->data<int8_t>();
+    if (inputs()[0].dtype == DType::kInt16) {
+      kernels::DenseAccumulate(io.inputs[0]->data<int16_t>() + in.begin, w, in_features_,
+                               out.begin, out.end, in.begin, in.end, sums);
+    } else {
+      kernels::DenseAccumulate(io.inputs[0]->data<int8_t>() + in.begin, w, in_features_,
+                               out.begin, out.end, in.begin, in.end, sums);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status FinishPartialSumsInto(const int32_t* sums, const OpIo& io, Range out,
+                                     Tensor* output) const override {
+    RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckOutputTensor(0, output));
+    const int8_t* b = io.weights[1]->data<int8_t>();
+    if (params_.out_dtype == DType::kInt8) {
+      kernels::DenseFinish(sums, b, params_.bias_shift, params_.out_shift, out.begin,
+                           out.end, output->data<int8_t>() + out.begin);
+    } else {
+      kernels::DenseFinish(sums, b, params_.bias_shift, params_.out_shift, out.begin,
+                           out.end, output->data<int16_t>() + out.begin);
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<Tensor> PartialSums(const OpIo& io, Range out,
                                      Range in) const override {
     RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/false));
@@ -229,6 +335,17 @@ class MaxPoolOp final : public Op {
     return outs;
   }
 
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out, absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    const int size = static_cast<int>(inputs()[0].shape[1]);
+    kernels::MaxPool(io.inputs[0]->data<int8_t>() + out.begin * size * size,
+                     static_cast<int>(out.size()), size, shift_,
+                     outputs[0]->data<int8_t>() + OutputUnitOffset(0, out.begin));
+    return absl::OkStatus();
+  }
+
  private:
   int shift_;
 };
@@ -263,6 +380,22 @@ class ArgmaxOp final : public Op {
     outs.push_back(Tensor::FromValues(DType::kInt16, {1}, {index}));
     return outs;
   }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out, absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    const DType dtype = inputs()[0].dtype;
+    if (dtype != DType::kInt8 && dtype != DType::kInt16) {
+      return Op::ExecuteOutputRangeInto(io, out, scratch, outputs);
+    }
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    const Tensor& in = *io.inputs[0];
+    const int index = dtype == DType::kInt8
+                          ? kernels::Argmax(in.data<int8_t>(), in.num_elements())
+                          : kernels::Argmax(in.data<int16_t>(), in.num_elements());
+    outputs[0]->data<int16_t>()[0] = static_cast<int16_t>(index);
+    return absl::OkStatus();
+  }
 };
 
 class BranchOp final : public Op {
@@ -281,6 +414,15 @@ class BranchOp final : public Op {
     std::vector<Tensor> outs;
     outs.push_back(Tensor::FromValues(DType::kInt8, {1}, {high}));
     return outs;
+  }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out, absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    const Tensor& q = *io.inputs[0];
+    outputs[0]->data<int8_t>()[0] = static_cast<int8_t>(ValueAt(q, 0) > ValueAt(q, 1) ? 1 : 0);
+    return absl::OkStatus();
   }
 };
 

@@ -1,9 +1,11 @@
 #include "partitioner/chip_runner.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -21,31 +23,88 @@ const nn::TensorSpec* SpecOf(const SliceContext& ctx, const std::string& name) {
   return ctx.partition.FindAux(name);
 }
 
-// Writes `bytes` at `offset` into the full-size tensor `name` of `env`,
-// creating it zero-filled first.
-absl::Status WriteBytes(const SliceContext& ctx, Env& env, const std::string& name,
-                        int64_t offset, absl::string_view bytes) {
+// The full-size tensor `name` of `env`. When absent it is started
+// zero-filled: moved from buffers->spare when that holds one of the right
+// size (no allocation), else constructed.
+absl::StatusOr<Tensor*> Materialize(const SliceContext& ctx, Env& env, const std::string& name,
+                                    WakeUpBuffers* buffers) {
   auto it = env.find(name);
-  if (it == env.end()) {
-    const nn::TensorSpec* spec = SpecOf(ctx, name);
-    if (spec == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown tensor '", name, "'"));
+  if (it != env.end()) return &it->second;
+  const nn::TensorSpec* spec = SpecOf(ctx, name);
+  if (spec == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown tensor '", name, "'"));
+  }
+  if (buffers != nullptr) {
+    auto spare = buffers->spare.find(name);
+    if (spare != buffers->spare.end() && spare->second.dtype() == spec->dtype &&
+        spare->second.shape() == spec->shape) {
+      Tensor& t = spare->second;
+      if (t.byte_size() > 0) std::memset(t.data<uint8_t>(), 0, t.byte_size());
+      return &env.insert(buffers->spare.extract(spare)).position->second;
     }
-    it = env.emplace(name, Tensor(spec->dtype, spec->shape, spec->frac_bits)).first;
   }
-  if (offset < 0 || offset + static_cast<int64_t>(bytes.size()) > it->second.byte_size()) {
-    return absl::InvalidArgumentError(absl::StrCat("bytes [", offset, ", ", offset + bytes.size(),
+  return &env.emplace(name, Tensor(spec->dtype, spec->shape, spec->frac_bits)).first->second;
+}
+
+absl::Status CheckBytes(const Tensor& t, const std::string& name, int64_t offset,
+                        int64_t size) {
+  if (offset < 0 || offset + size > t.byte_size()) {
+    return absl::InvalidArgumentError(absl::StrCat("bytes [", offset, ", ", offset + size,
                                                    ") outside tensor '", name, "' of ",
-                                                   it->second.byte_size(), " bytes"));
+                                                   t.byte_size(), " bytes"));
   }
-  std::memcpy(it->second.data<uint8_t>() + offset, bytes.data(), bytes.size());
+  return absl::OkStatus();
+}
+
+// Writes `bytes` at `offset` into the full-size tensor `name` of `env`,
+// starting it zero-filled first (Materialize).
+absl::Status WriteBytes(const SliceContext& ctx, Env& env, const std::string& name,
+                        int64_t offset, absl::string_view bytes,
+                        WakeUpBuffers* buffers = nullptr) {
+  ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, name, buffers));
+  RETURN_IF_ERROR(CheckBytes(*t, name, offset, static_cast<int64_t>(bytes.size())));
+  if (!bytes.empty()) std::memcpy(t->data<uint8_t>() + offset, bytes.data(), bytes.size());
+  return absl::OkStatus();
+}
+
+// DecodeWords (word_protocol.h) straight into `out` (num_bytes bytes), with
+// the same checks and messages, so decoding allocates nothing.
+// TODO(chipd alloc): move next to DecodeWords as DecodeWordsInto.
+absl::Status DecodeWordsInto(WordEncoding encoding, absl::Span<const uint16_t> words,
+                             int64_t num_bytes, uint8_t* out) {
+  const int64_t unit = encoding == WordEncoding::kInt16   ? 2
+                       : encoding == WordEncoding::kInt32 ? 4
+                                                          : 1;
+  if (num_bytes % unit != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("byte count ", num_bytes,
+                                                   " is not a multiple of ", unit, " for encoding ",
+                                                   WordEncodingName(encoding)));
+  }
+  const int64_t expected = WordCount(encoding, num_bytes);
+  if (static_cast<int64_t>(words.size()) != expected) {
+    return absl::InvalidArgumentError(absl::StrCat("decoding ", num_bytes, " bytes as ",
+                                                   WordEncodingName(encoding), " needs ", expected,
+                                                   " words; got ", words.size()));
+  }
+  if (encoding == WordEncoding::kWordPerInt8) {
+    for (int64_t i = 0; i < num_bytes; ++i) out[i] = static_cast<uint8_t>(words[i] & 0xFF);
+    return absl::OkStatus();
+  }
+  if (num_bytes % 2 == 1 && (words.back() >> 8) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("padding byte of the last word is ",
+                                                   words.back() >> 8, "; expected 0"));
+  }
+  for (int64_t i = 0; i < num_bytes; ++i) {
+    const uint16_t w = words[i / 2];
+    out[i] = static_cast<uint8_t>(i % 2 == 0 ? (w & 0xFF) : (w >> 8));
+  }
   return absl::OkStatus();
 }
 
 // Decodes the segments of `m` present in `env` from words[*pos...].
 absl::Status DecodeSegments(const SliceContext& ctx, const MessagePlan& m,
                             absl::Span<const uint16_t> words, int64_t* pos, Env& env,
-                            int receiver) {
+                            int receiver, WakeUpBuffers* buffers) {
   for (const Segment& s : m.payload) {
     if (!GuardHolds(env, s.guard)) continue;
     const int64_t n = s.words();
@@ -66,8 +125,10 @@ absl::Status DecodeSegments(const SliceContext& ctx, const MessagePlan& m,
       }
       continue;
     }
-    ASSIGN_OR_RETURN(std::string bytes, DecodeWords(s.encoding, part, s.bytes.size()));
-    RETURN_IF_ERROR(WriteBytes(ctx, env, s.tensor, s.bytes.begin, bytes));
+    ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, s.tensor, buffers));
+    RETURN_IF_ERROR(CheckBytes(*t, s.tensor, s.bytes.begin, s.bytes.size()));
+    RETURN_IF_ERROR(
+        DecodeWordsInto(s.encoding, part, s.bytes.size(), t->data<uint8_t>() + s.bytes.begin));
   }
   return absl::OkStatus();
 }
@@ -99,34 +160,43 @@ absl::StatusOr<const Tensor*> Need(const SliceContext& ctx, const Env& env,
   return &it->second;
 }
 
-// Writes output unit range `out` of op output `index`.
-absl::Status WriteOutput(const SliceContext& ctx, Env& env, const nn::Op& op, int index,
-                         Range out, const Tensor& value) {
-  const nn::TensorSpec& spec = op.outputs()[index];
-  const int64_t unit = spec.byte_size() / op.output_units();
-  return WriteBytes(ctx, env, spec.name, out.begin * unit, value.bytes());
+// `n` int32 scratch elements: from `buffers` (grown when short) or `local`.
+absl::Span<int32_t> Scratch(int64_t n, WakeUpBuffers* buffers, std::vector<int32_t>* local) {
+  std::vector<int32_t>& v = buffers != nullptr ? buffers->scratch : *local;
+  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
+  return absl::MakeSpan(v.data(), n);
+}
+
+// Elements of output `index` in output unit range `out`.
+int64_t RangeElements(const nn::Op& op, int index, Range out) {
+  return op.outputs()[index].num_elements() / op.output_units() * out.size();
 }
 
 absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, Env& env,
-                                 int chip) {
+                                 int chip, WakeUpBuffers* buffers) {
   const nn::Op* op = ctx.graph.FindOp(step.op);
   if (op == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(WakeUpLabel(ctx.partition, chip),
                                                    ": graph has no op '", step.op, "'"));
   }
   ASSIGN_OR_RETURN(nn::OpIo io, nn::WeightsOf(*op, ctx.weights));
-  const std::string psum_name = PartialSumTensor(step.op);
   StepWork work{&step, 0, 0};
+  std::vector<int32_t> local_scratch;
   switch (step.kind) {
     case StepKind::kOutputRange: {
       for (const nn::TensorSpec& in : op->inputs()) {
         ASSIGN_OR_RETURN(const Tensor* t, Need(ctx, env, in.name, chip));
         io.inputs.push_back(t);
       }
-      ASSIGN_OR_RETURN(std::vector<Tensor> outs, op->ExecuteOutputRange(io, step.out));
+      absl::InlinedVector<Tensor*, 2> outs;
+      for (const nn::TensorSpec& spec : op->outputs()) {
+        ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, spec.name, buffers));
+        outs.push_back(t);
+      }
+      RETURN_IF_ERROR(op->ExecuteOutputRangeInto(
+          io, step.out, Scratch(op->ScratchElements(step.out), buffers, &local_scratch), outs));
       for (size_t i = 0; i < outs.size(); ++i) {
-        RETURN_IF_ERROR(WriteOutput(ctx, env, *op, static_cast<int>(i), step.out, outs[i]));
-        work.elements += outs[i].num_elements();
+        work.elements += RangeElements(*op, static_cast<int>(i), step.out);
       }
       work.macs = op->Macs(step.out, op->all_inputs());
       return work;
@@ -134,38 +204,31 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
     case StepKind::kPartialSums: {
       const nn::TensorSpec& spec = op->inputs()[0];
       ASSIGN_OR_RETURN(const Tensor* input, Need(ctx, env, spec.name, chip));
-      const int64_t unit = spec.byte_size() / op->input_units();
-      nn::Shape shape = {step.in.size()};
-      if (op->kind() == nn::OpKind::kConv2D) shape = {step.in.size(), spec.shape[1], spec.shape[2]};
-      ASSIGN_OR_RETURN(Tensor slice,
-                       Tensor::FromBytes(spec.dtype, shape, spec.frac_bits,
-                                         input->bytes().substr(step.in.begin * unit,
-                                                               step.in.size() * unit)));
-      io.inputs = {&slice};
-      ASSIGN_OR_RETURN(Tensor sums, op->PartialSums(io, step.out, step.in));
-      if (env.find(psum_name) == env.end()) {
-        RETURN_IF_ERROR(WriteBytes(ctx, env, psum_name, 0, ""));
-      }
-      Tensor& acc = env.at(psum_name);
-      const int64_t per_unit = sums.num_elements() / step.out.size();
-      for (int64_t i = 0; i < sums.num_elements(); ++i) {
-        acc.data<int32_t>()[step.out.begin * per_unit + i] += sums.data<int32_t>()[i];
-      }
+      io.inputs = {input};
+      const int64_t n = step.out.size() * op->partial_sums_per_unit();
+      absl::Span<int32_t> sums = Scratch(n, buffers, &local_scratch);
+      RETURN_IF_ERROR(op->PartialSumsInto(io, step.out, step.in, sums.data()));
+      ASSIGN_OR_RETURN(Tensor * acc,
+                       Materialize(ctx, env, PartialSumTensor(step.op), buffers));
+      const int64_t first = step.out.begin * op->partial_sums_per_unit();
+      RETURN_IF_ERROR(CheckBytes(*acc, PartialSumTensor(step.op), 4 * first, 4 * n));
+      int32_t* a = acc->data<int32_t>() + first;
+      for (int64_t i = 0; i < n; ++i) a[i] += sums[i];
       work.macs = op->Macs(step.out, step.in);
-      work.elements = sums.num_elements();
+      work.elements = n;
       return work;
     }
     case StepKind::kFinishPartialSums: {
+      const std::string psum_name = PartialSumTensor(step.op);
       ASSIGN_OR_RETURN(const Tensor* acc, Need(ctx, env, psum_name, chip));
       // A conv's accumulator holds a whole (pre-pooling) plane per output unit.
       const int64_t per_unit = op->partial_sums_per_unit();
-      ASSIGN_OR_RETURN(Tensor sums,
-                       Tensor::FromBytes(nn::DType::kInt32, {step.out.size() * per_unit}, 0,
-                                         acc->bytes().substr(4 * step.out.begin * per_unit,
-                                                             4 * step.out.size() * per_unit)));
-      ASSIGN_OR_RETURN(Tensor result, op->FinishPartialSums(sums, io, step.out));
-      work.elements = result.num_elements();
-      RETURN_IF_ERROR(WriteOutput(ctx, env, *op, 0, step.out, result));
+      RETURN_IF_ERROR(CheckBytes(*acc, psum_name, 4 * step.out.begin * per_unit,
+                                 4 * step.out.size() * per_unit));
+      ASSIGN_OR_RETURN(Tensor * output, Materialize(ctx, env, op->outputs()[0].name, buffers));
+      RETURN_IF_ERROR(op->FinishPartialSumsInto(acc->data<int32_t>() + step.out.begin * per_unit,
+                                                io, step.out, output));
+      work.elements = RangeElements(*op, 0, step.out);
       return work;
     }
     case StepKind::kLstmUnits: {
@@ -180,7 +243,10 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
                                                                          2 * step.out.size())));
       ASSIGN_OR_RETURN(std::vector<Tensor> outs, nn::LstmStepUnits(*op, x, *h, c, io, step.out));
       for (size_t i = 0; i < outs.size(); ++i) {
-        RETURN_IF_ERROR(WriteOutput(ctx, env, *op, static_cast<int>(i), step.out, outs[i]));
+        const nn::TensorSpec& spec = op->outputs()[i];
+        const int64_t unit = spec.byte_size() / op->output_units();
+        RETURN_IF_ERROR(
+            WriteBytes(ctx, env, spec.name, step.out.begin * unit, outs[i].bytes(), buffers));
         work.elements += outs[i].num_elements();
       }
       work.macs = op->Macs(step.out, op->all_inputs());
@@ -191,6 +257,65 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
 }
 
 }  // namespace
+
+absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
+                              const std::vector<std::string>& tensors, WakeUpBuffers* buffers) {
+  if (chip < 0 || chip >= static_cast<int>(ctx.partition.chips.size())) {
+    return absl::InvalidArgumentError(absl::StrCat("wake-up index ", chip, " outside [0, ",
+                                                   ctx.partition.chips.size(), ")"));
+  }
+  for (const std::string& name : tensors) {
+    const nn::TensorSpec* spec = SpecOf(ctx, name);
+    if (spec == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(WakeUpLabel(ctx.partition, chip),
+                                                     ": unknown tensor '", name, "'"));
+    }
+    buffers->spare.emplace(name, Tensor(spec->dtype, spec->shape, spec->frac_bits));
+  }
+  int64_t scratch = 0;
+  for (const ChipStep& step : ctx.partition.chips[chip].steps) {
+    const nn::Op* op = ctx.graph.FindOp(step.op);
+    if (op == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(WakeUpLabel(ctx.partition, chip),
+                                                     ": graph has no op '", step.op, "'"));
+    }
+    if (step.kind == StepKind::kOutputRange) {
+      scratch = std::max(scratch, op->ScratchElements(step.out));
+    } else if (step.kind == StepKind::kPartialSums) {
+      scratch = std::max(scratch, step.out.size() * op->partial_sums_per_unit());
+    }
+  }
+  if (static_cast<int64_t>(buffers->scratch.size()) < scratch) buffers->scratch.resize(scratch);
+  return absl::OkStatus();
+}
+
+void ReleaseTensors(Env& env, WakeUpBuffers* buffers) {
+  while (!env.empty()) buffers->spare.insert(env.extract(env.begin()));
+}
+
+void CopyTensors(const Env& from, Env& env, WakeUpBuffers* buffers) {
+  for (const auto& [name, tensor] : from) {
+    auto it = env.find(name);
+    if (it == env.end() && buffers != nullptr) {
+      auto spare = buffers->spare.find(name);
+      if (spare != buffers->spare.end() && spare->second.dtype() == tensor.dtype() &&
+          spare->second.shape() == tensor.shape()) {
+        it = env.insert(buffers->spare.extract(spare)).position;
+      }
+    }
+    if (it == env.end()) {
+      env.emplace(name, tensor);
+      continue;
+    }
+    if (it->second.dtype() != tensor.dtype() || it->second.shape() != tensor.shape()) {
+      it->second = tensor;
+      continue;
+    }
+    if (tensor.byte_size() > 0) {
+      std::memcpy(it->second.data<uint8_t>(), tensor.bytes().data(), tensor.byte_size());
+    }
+  }
+}
 
 bool GuardHolds(const Env& env, const std::optional<nn::Guard>& guard) {
   if (!guard.has_value()) return true;
@@ -207,13 +332,14 @@ std::string WakeUpLabel(const Partition& partition, int chip) {
 }
 
 absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
-                                  absl::Span<const uint16_t> payload, Env& env) {
+                                  absl::Span<const uint16_t> payload, Env& env,
+                                  WakeUpBuffers* buffers) {
   int64_t pos = 0;
   int read = 0;
   for (const MessagePlan* m : ctx.partition.Inbound(chip)) {
     ASSIGN_OR_RETURN(bool present, Present(ctx, *m, payload, pos, env));
     if (!present) continue;
-    RETURN_IF_ERROR(DecodeSegments(ctx, *m, payload, &pos, env, chip));
+    RETURN_IF_ERROR(DecodeSegments(ctx, *m, payload, &pos, env, chip, buffers));
     ++read;
   }
   if (pos != static_cast<int64_t>(payload.size())) {
@@ -228,7 +354,7 @@ absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
 absl::Status DecodeMessage(const SliceContext& ctx, const MessagePlan& message,
                            absl::Span<const uint16_t> payload, Env& env, int receiver) {
   int64_t pos = 0;
-  RETURN_IF_ERROR(DecodeSegments(ctx, message, payload, &pos, env, receiver));
+  RETURN_IF_ERROR(DecodeSegments(ctx, message, payload, &pos, env, receiver, nullptr));
   if (pos != static_cast<int64_t>(payload.size())) {
     return absl::InvalidArgumentError(absl::StrCat(
         WakeUpLabel(ctx.partition, receiver), ": message ", message.order, " has ",
@@ -241,6 +367,7 @@ absl::StatusOr<SentMessage> EncodeMessage(const SliceContext& ctx, const Message
                                           const Env& env) {
   SentMessage sent;
   sent.plan = &m;
+  sent.payload.reserve(m.max_words());  // one block, not a doubling chain
   for (const Segment& s : m.payload) {
     if (!GuardHolds(env, s.guard)) continue;
     if (s.is_constant()) {
@@ -261,17 +388,18 @@ absl::StatusOr<SentMessage> EncodeMessage(const SliceContext& ctx, const Message
 }
 
 absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
-                                       absl::Span<const uint16_t> payload, Env& env) {
+                                       absl::Span<const uint16_t> payload, Env& env,
+                                       WakeUpBuffers* buffers) {
   if (chip < 0 || chip >= static_cast<int>(ctx.partition.chips.size())) {
     return absl::InvalidArgumentError(absl::StrCat("wake-up index ", chip, " outside [0, ",
                                                    ctx.partition.chips.size(), ")"));
   }
   WakeUpResult result;
-  RETURN_IF_ERROR(DecodeInbound(ctx, chip, payload, env).status());
+  RETURN_IF_ERROR(DecodeInbound(ctx, chip, payload, env, buffers).status());
   result.words_in = static_cast<int64_t>(payload.size());
   for (const ChipStep& step : ctx.partition.chips[chip].steps) {
     if (!GuardHolds(env, step.guard)) continue;
-    ASSIGN_OR_RETURN(StepWork work, RunStep(ctx, step, env, chip));
+    ASSIGN_OR_RETURN(StepWork work, RunStep(ctx, step, env, chip, buffers));
     result.work.push_back(work);
   }
   for (const MessagePlan* m : ctx.partition.Outbound(chip)) {

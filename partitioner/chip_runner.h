@@ -7,6 +7,8 @@
 // runs inside chipd and inside the in-process partition executor, so both
 // produce the same words.
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -49,6 +51,36 @@ struct WakeUpResult {
   int64_t words_in = 0;           // payload words consumed
 };
 
+// Buffers a runtime creates once (chipd: at LoadSlice) and lends to every
+// wake-up, so that a wake-up allocates no tensor storage (TFLM: nothing
+// allocates after Prepare). Without them a wake-up creates its tensors.
+// Plain value type; not thread-safe.
+struct WakeUpBuffers {
+  // Spare whole tensors by name. A tensor a wake-up starts (an input it
+  // decodes, an op output, a partial-sum accumulator) is moved, map node and
+  // all, from here into the env and zero-filled instead of being constructed;
+  // ReleaseTensors moves it back.
+  std::multimap<std::string, nn::Tensor> spare;
+  // int32 scratch for the ops' range APIs (partial sums); grown when short.
+  std::vector<int32_t> scratch;
+};
+
+// Adds to `buffers` one zero-filled tensor for each of `tensors` (names of
+// graph or partition tensors; e.g. the SliceBuffers of wake-up `chip`) and
+// grows the scratch to what the steps of wake-up `chip` need.
+// InvalidArgument naming an unknown tensor or op, or a bad wake-up index.
+absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
+                              const std::vector<std::string>& tensors, WakeUpBuffers* buffers);
+
+// Moves every tensor of `env` into buffers->spare; `env` ends empty. Does
+// not allocate.
+void ReleaseTensors(nn::TensorMap& env, WakeUpBuffers* buffers);
+
+// Copies the tensors of `from` into `env`, into spare tensors of `buffers`
+// of the same name and size when there are (no allocation), else into new
+// ones. Tensors already in `env` are overwritten.
+void CopyTensors(const nn::TensorMap& from, nn::TensorMap& env, WakeUpBuffers* buffers);
+
 // The wake-up's name for errors: "chip <label>" or "host".
 std::string WakeUpLabel(const Partition& partition, int chip);
 
@@ -57,8 +89,10 @@ std::string WakeUpLabel(const Partition& partition, int chip);
 // skipping guarded messages and segments whose guard does not hold.
 // InvalidArgument naming the chip and word position when the payload is too
 // short, too long or does not decode. Returns the number of messages read.
+// Tensors it starts are taken from `buffers` when given (see WakeUpBuffers).
 absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
-                                  absl::Span<const uint16_t> payload, nn::TensorMap& env);
+                                  absl::Span<const uint16_t> payload, nn::TensorMap& env,
+                                  WakeUpBuffers* buffers = nullptr);
 
 // Decodes one message's payload (all of it) into `env` of `receiver`.
 absl::Status DecodeMessage(const SliceContext& ctx, const MessagePlan& message,
@@ -71,9 +105,15 @@ absl::StatusOr<SentMessage> EncodeMessage(const SliceContext& ctx, const Message
                                           const nn::TensorMap& env);
 
 // Runs wake-up `chip`: DecodeInbound, then every step whose guard holds, then
-// encodes every outbound message whose guard holds.
+// encodes every outbound message whose guard holds. With `buffers`, the
+// tensors the wake-up starts come from buffers->spare, the ops write their
+// output ranges in place (Op::ExecuteOutputRangeInto and friends) and the
+// only allocations left are the result's (messages, work) and small
+// per-step bookkeeping; the KWS LSTM unit steps (kLstmUnits) and ops
+// without in-place range APIs still create temporaries.
 absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
-                                       absl::Span<const uint16_t> payload, nn::TensorMap& env);
+                                       absl::Span<const uint16_t> payload, nn::TensorMap& env,
+                                       WakeUpBuffers* buffers = nullptr);
 
 // Whether `env` satisfies `guard` (true without a guard).
 bool GuardHolds(const nn::TensorMap& env, const std::optional<nn::Guard>& guard);

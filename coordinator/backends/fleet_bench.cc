@@ -31,6 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "chipd/chip_proto.h"
+#include "common/grpc_tuning.h"
 #include "coordinator/backends/fleet_factories.h"
 #include "coordinator/backends/loopback_fleet.h"
 #include "coordinator/deploy.h"
@@ -46,6 +47,9 @@ ABSL_FLAG(std::string, chipd, "", "Path to chipd; empty = find it (chipd_locator
 ABSL_FLAG(std::string, schedule, "sequential", "sequential or overlapped.");
 ABSL_FLAG(bool, parallel_start, true, "Start the chipd processes in parallel.");
 ABSL_FLAG(int, cpu, -1, "Run on this CPU only (the chipd processes inherit it); -1 = any CPU.");
+ABSL_FLAG(int, execute_spin_us, illusion::common::kExecuteSpinBeforeBlock.count(),
+          "How long the coordinator polls for each Execute's answer before it sleeps, us "
+          "(GrpcFleetOptions::execute_spin); 0 = the plain blocking call.");
 ABSL_FLAG(int, profile_rounds, 300,
           "Rounds of the per-Execute profile (one inference's wake-ups each); 0 = skip it.");
 
@@ -158,6 +162,7 @@ absl::Status Profile(const ExperimentConfig& base, int rounds) {
 
   LoopbackOptions options;
   options.chipd_binary = absl::GetFlag(FLAGS_chipd);
+  options.grpc.execute_spin = std::chrono::microseconds(absl::GetFlag(FLAGS_execute_spin_us));
   absl::StatusOr<std::unique_ptr<LoopbackFleet>> loopback = LoopbackFleet::Start(chips, options);
   if (!loopback.ok()) return loopback.status();
   for (int k = 0; k < chips; ++k) {
@@ -298,6 +303,7 @@ int Main() {
   LoopbackOptions loopback;
   loopback.chipd_binary = absl::GetFlag(FLAGS_chipd);
   loopback.parallel_start = absl::GetFlag(FLAGS_parallel_start);
+  loopback.grpc.execute_spin = std::chrono::microseconds(absl::GetFlag(FLAGS_execute_spin_us));
   const FleetFactory make = LoopbackFleetFactory(loopback);
   double factory_ms = 0, startup_ms = 0;
   config.fleet_factory = [&](int chips, const illusion::v1::ChipModel& model)

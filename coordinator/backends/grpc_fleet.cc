@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "chipd/chip_proto.h"
+#include "chipd/wear_proto.h"
 #include "common/grpc_status.h"
 #include "common/grpc_tuning.h"
 #include "common/status_macros.h"
@@ -51,6 +52,37 @@ absl::Status ChipError(absl::string_view chip, absl::string_view rpc, const grpc
       return absl::Status(s.code(), absl::StrCat(chip, ": ", s.message()));
     }
   }
+}
+
+// Execute on `stub`, the calling thread polling for the answer (without
+// sleeping) for up to `spin`, then blocking as the plain call does. The same
+// call either way: deadline, status and response are gRPC's.
+grpc::Status SpinningExecute(pb::ChipService::Stub& stub, grpc::ClientContext* context,
+                             const pb::ExecuteRequest& request, pb::ExecuteResponse* response,
+                             std::chrono::microseconds spin) {
+  if (spin.count() <= 0) return stub.Execute(context, request, response);
+  grpc::CompletionQueue cq;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<pb::ExecuteResponse>> call =
+      stub.AsyncExecute(context, request, &cq);
+  call->Finish(response, &status, &status);
+  void* tag = nullptr;
+  bool ok = false;
+  bool done = false;
+  const gpr_timespec no_wait = gpr_time_0(GPR_CLOCK_MONOTONIC);
+  const auto until = std::chrono::steady_clock::now() + spin;
+  do {
+    // Polls the call's socket once (epoll with a zero timeout) and returns.
+    if (cq.AsyncNext(&tag, &ok, no_wait) == grpc::CompletionQueue::GOT_EVENT) {
+      done = true;
+      break;
+    }
+  } while (std::chrono::steady_clock::now() < until);
+  if (!done) cq.Next(&tag, &ok);  // the call's only event: Finish
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
 }
 
 }  // namespace
@@ -144,7 +176,8 @@ absl::StatusOr<chipd::ExecuteResult> GrpcFleet::Execute(int chip,
   grpc::ClientContext context;
   SetDeadline(&context, options_.rpc_deadline);
   pb::ExecuteResponse response;
-  const grpc::Status s = c.stub->Execute(&context, proto, &response);
+  const grpc::Status s =
+      SpinningExecute(*c.stub, &context, proto, &response, options_.execute_spin);
   if (!s.ok()) return ChipError(c.description, "Execute", s, options_.rpc_deadline);
   absl::StatusOr<chipd::ExecuteResult> result = chipd::ExecuteResultFromProto(response);
   if (!result.ok()) {
@@ -187,6 +220,76 @@ absl::StatusOr<illusion::v1::ChipStats> GrpcFleet::GetStats(int chip) {
   const grpc::Status s = c.stub->GetStats(&context, pb::GetStatsRequest(), &stats);
   if (!s.ok()) return ChipError(c.description, "GetStats", s, options_.rpc_deadline);
   return stats;
+}
+
+// --- NVM wear levelling -------------------------------------------------------------
+
+absl::Status GrpcFleet::ConfigureWear(int chip, const chipd::WearConfig& config) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::WearReport response;
+  const grpc::Status s =
+      c.stub->ConfigureWear(&context, chipd::WearConfigToProto(config), &response);
+  if (!s.ok()) return ChipError(c.description, "ConfigureWear", s, options_.rpc_deadline);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<chipd::WearReport> GrpcFleet::GetWear(int chip, bool include_cells) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::GetWearRequest request;
+  request.set_include_cells(include_cells);
+  pb::WearReport response;
+  const grpc::Status s = c.stub->GetWear(&context, request, &response);
+  if (!s.ok()) return ChipError(c.description, "GetWear", s, options_.rpc_deadline);
+  absl::StatusOr<chipd::WearReport> report = chipd::WearReportFromProto(response);
+  if (!report.ok()) {
+    return absl::InternalError(absl::StrCat(c.description, " sent a malformed WearReport: ",
+                                            report.status().message()));
+  }
+  return report;
+}
+
+absl::StatusOr<chipd::RemapOutcome> GrpcFleet::Remap(int chip, std::optional<uint32_t> shift) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::RemapResponse response;
+  const grpc::Status s = c.stub->Remap(&context, chipd::RemapRequestToProto(shift), &response);
+  if (!s.ok()) return ChipError(c.description, "Remap", s, options_.rpc_deadline);
+  return chipd::RemapOutcomeFromProto(response);
+}
+
+absl::StatusOr<chipd::NvmImage> GrpcFleet::ExportNvm(int chip) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::NvmImage response;
+  const grpc::Status s = c.stub->ExportNvm(&context, pb::ExportNvmRequest(), &response);
+  if (!s.ok()) return ChipError(c.description, "ExportNvm", s, options_.rpc_deadline);
+  absl::StatusOr<chipd::NvmImage> image = chipd::NvmImageFromProto(response);
+  if (!image.ok()) {
+    return absl::InternalError(absl::StrCat(c.description, " sent a malformed NvmImage: ",
+                                            image.status().message()));
+  }
+  return image;
+}
+
+absl::Status GrpcFleet::ImportNvm(int chip, const chipd::NvmImage& image) {
+  RETURN_IF_ERROR(CheckChip(chip));
+  const Chip& c = *chips_[chip];
+  grpc::ClientContext context;
+  SetDeadline(&context, options_.rpc_deadline);
+  pb::WearReport response;
+  const grpc::Status s = c.stub->ImportNvm(&context, chipd::NvmImageToProto(image), &response);
+  if (!s.ok()) return ChipError(c.description, "ImportNvm", s, options_.rpc_deadline);
+  return absl::OkStatus();
 }
 
 }  // namespace illusion::coordinator

@@ -20,6 +20,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "chipd/chip_runtime.h"
+#include "chipd/nvm_wear.h"
+#include "common/grpc_tuning.h"
 #include "coordinator/chip_fleet.h"
 #include "proto/illusion/v1/chip.pb.h"
 #include "proto/illusion/v1/chip_model.pb.h"
@@ -36,6 +38,10 @@ struct GrpcFleetOptions {
   int64_t max_message_bytes = int64_t{256} << 20;
   // How long Connect waits for each endpoint's GetInfo.
   std::chrono::milliseconds connect_timeout{5000};
+  // Execute: how long the calling thread polls for the chip's answer before
+  // it sleeps (common::kExecuteSpinBeforeBlock, see there); 0 = sleep at
+  // once (the plain blocking call). Only latency changes, never a result.
+  std::chrono::microseconds execute_spin = common::kExecuteSpinBeforeBlock;
 };
 
 // Chip k is endpoint k. Owns one channel and stub per chip, reused by every
@@ -78,6 +84,15 @@ class GrpcFleet : public ChipFleet {
   absl::StatusOr<illusion::v1::ChipInfo> GetInfo(int chip);
   // The chip's cumulative counters (ChipService GetStats).
   absl::StatusOr<illusion::v1::ChipStats> GetStats(int chip);
+
+  // NVM wear levelling over the ChipService wear RPCs (chipd/wear_proto.h):
+  // the chip's own errors (InvalidArgument naming the field, value and
+  // limit), NotFound outside [0, size()), Unavailable when unreachable.
+  absl::Status ConfigureWear(int chip, const chipd::WearConfig& config) override;
+  absl::StatusOr<chipd::WearReport> GetWear(int chip, bool include_cells) override;
+  absl::StatusOr<chipd::RemapOutcome> Remap(int chip, std::optional<uint32_t> shift) override;
+  absl::StatusOr<chipd::NvmImage> ExportNvm(int chip) override;
+  absl::Status ImportNvm(int chip, const chipd::NvmImage& image) override;
 
   const std::string& endpoint(int chip) const;
   const GrpcFleetOptions& options() const { return options_; }

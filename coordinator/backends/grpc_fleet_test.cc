@@ -19,6 +19,7 @@
 #include "chipd/chip_model.h"
 #include "chipd/chip_runtime.h"
 #include "chipd/chip_service.h"
+#include "chipd/nvm_wear.h"
 #include "common/status_matchers.h"
 #include "coordinator/backends/fleet_factories.h"
 #include "coordinator/deploy.h"
@@ -26,6 +27,7 @@
 #include "coordinator/experiment_runner.h"
 #include "coordinator/in_process_fleet.h"
 #include "coordinator/run_record.h"
+#include "endurer/mode.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nn/weights.h"
@@ -149,6 +151,142 @@ TEST_F(GrpcFleetTest, RunsMnistEightChipWithTheInProcessWords) {
   EXPECT_EQ(over_grpc.end_ns, in_process.end_ns);
   ASSERT_OK_AND_ASSIGN(pb::ChipStats stats, fleet->GetStats(2));
   EXPECT_EQ(stats.executions(), 2);
+}
+
+// Every field of two records, exactly (doubles included: they cross the
+// wire as doubles).
+void ExpectSameRecord(const RunRecord& a, const RunRecord& b) {
+  EXPECT_EQ(a.num_chips, b.num_chips);
+  EXPECT_EQ(a.end_ns, b.end_ns);
+  ASSERT_EQ(a.inferences.size(), b.inferences.size());
+  for (size_t i = 0; i < a.inferences.size(); ++i) {
+    const InferenceRecord& x = a.inferences[i];
+    const InferenceRecord& y = b.inferences[i];
+    EXPECT_EQ(x.class_id, y.class_id) << "inference " << i;
+    EXPECT_EQ(x.start_ns, y.start_ns) << "inference " << i;
+    EXPECT_EQ(x.end_ns, y.end_ns) << "inference " << i;
+    ASSERT_EQ(x.host.size(), y.host.size()) << "inference " << i;
+    for (auto xt = x.host.begin(), yt = y.host.begin(); xt != x.host.end(); ++xt, ++yt) {
+      EXPECT_EQ(xt->first, yt->first);
+      EXPECT_EQ(xt->second.bytes(), yt->second.bytes()) << "inference " << i << " " << xt->first;
+    }
+    ASSERT_EQ(x.chips.size(), y.chips.size()) << "inference " << i;
+    for (size_t k = 0; k < x.chips.size(); ++k) {
+      EXPECT_EQ(x.chips[k].label, y.chips[k].label);
+      EXPECT_EQ(x.chips[k].chip, y.chips[k].chip);
+      EXPECT_EQ(x.chips[k].in, y.chips[k].in) << "inference " << i << " wake-up " << k;
+      EXPECT_EQ(x.chips[k].out, y.chips[k].out) << "inference " << i << " wake-up " << k;
+    }
+  }
+  ASSERT_EQ(a.wake_ups.size(), b.wake_ups.size());
+  for (size_t w = 0; w < a.wake_ups.size(); ++w) {
+    const WakeUpRecord& x = a.wake_ups[w];
+    const WakeUpRecord& y = b.wake_ups[w];
+    SCOPED_TRACE(absl::StrCat("wake-up record ", w));
+    EXPECT_EQ(x.inference, y.inference);
+    EXPECT_EQ(x.wake_up, y.wake_up);
+    EXPECT_EQ(x.label, y.label);
+    EXPECT_EQ(x.chip, y.chip);
+    EXPECT_EQ(x.start_ns, y.start_ns);
+    EXPECT_EQ(x.end_ns, y.end_ns);
+    EXPECT_EQ(x.words_in, y.words_in);
+    EXPECT_EQ(x.words_out, y.words_out);
+    EXPECT_EQ(x.cycles.mac, y.cycles.mac);
+    EXPECT_EQ(x.cycles.element, y.cycles.element);
+    EXPECT_EQ(x.cycles.receive, y.cycles.receive);
+    EXPECT_EQ(x.cycles.send, y.cycles.send);
+    EXPECT_EQ(x.cycles.fixed, y.cycles.fixed);
+    EXPECT_EQ(x.cycles.boot, y.cycles.boot);
+    EXPECT_EQ(x.energy.active_j, y.energy.active_j);
+    EXPECT_EQ(x.energy.sleep_j, y.energy.sleep_j);
+    EXPECT_EQ(x.energy.wakeup_j, y.energy.wakeup_j);
+    EXPECT_EQ(x.energy.shutdown_j, y.energy.shutdown_j);
+    EXPECT_EQ(x.energy.mac_j, y.energy.mac_j);
+    EXPECT_EQ(x.energy.nvm_read_j, y.energy.nvm_read_j);
+    EXPECT_EQ(x.energy.nvm_write_j, y.energy.nvm_write_j);
+    EXPECT_EQ(x.energy.link_j, y.energy.link_j);
+    ASSERT_EQ(x.intervals.size(), y.intervals.size());
+    for (size_t j = 0; j < x.intervals.size(); ++j) {
+      EXPECT_EQ(x.intervals[j].state, y.intervals[j].state);
+      EXPECT_EQ(x.intervals[j].start_ns, y.intervals[j].start_ns);
+      EXPECT_EQ(x.intervals[j].end_ns, y.intervals[j].end_ns);
+      EXPECT_EQ(x.intervals[j].energy_j, y.intervals[j].energy_j);
+    }
+    ASSERT_EQ(x.steps.size(), y.steps.size());
+    for (size_t j = 0; j < x.steps.size(); ++j) {
+      EXPECT_EQ(x.steps[j].op, y.steps[j].op);
+      EXPECT_EQ(x.steps[j].kind, y.steps[j].kind);
+      EXPECT_EQ(x.steps[j].out_begin, y.steps[j].out_begin);
+      EXPECT_EQ(x.steps[j].out_end, y.steps[j].out_end);
+      EXPECT_EQ(x.steps[j].macs, y.steps[j].macs);
+      EXPECT_EQ(x.steps[j].cycles, y.steps[j].cycles);
+    }
+  }
+  ASSERT_EQ(a.messages.size(), b.messages.size());
+  for (size_t m = 0; m < a.messages.size(); ++m) {
+    const MessageRecord& x = a.messages[m];
+    const MessageRecord& y = b.messages[m];
+    SCOPED_TRACE(absl::StrCat("message record ", m));
+    EXPECT_EQ(x.seq, y.seq);
+    EXPECT_EQ(x.inference, y.inference);
+    EXPECT_EQ(x.order, y.order);
+    EXPECT_EQ(x.source, y.source);
+    EXPECT_EQ(x.destination, y.destination);
+    EXPECT_EQ(x.source_chip, y.source_chip);
+    EXPECT_EQ(x.destination_chip, y.destination_chip);
+    EXPECT_EQ(x.via_master, y.via_master);
+    EXPECT_EQ(x.words, y.words);
+    EXPECT_EQ(x.start_ns, y.start_ns);
+    EXPECT_EQ(x.end_ns, y.end_ns);
+    EXPECT_EQ(x.link_j, y.link_j);
+  }
+}
+
+void ExpectSameAccount(const Account& a, const Account& b) {
+  EXPECT_EQ(a.inferences, b.inferences);
+  EXPECT_EQ(a.time_ns, b.time_ns);
+  EXPECT_EQ(a.energy_j, b.energy_j);
+  EXPECT_EQ(a.sleep_j, b.sleep_j);
+  EXPECT_EQ(a.host_link_j, b.host_link_j);
+  ASSERT_EQ(a.chips.size(), b.chips.size());
+  for (size_t k = 0; k < a.chips.size(); ++k) {
+    const ChipAccount& x = a.chips[k];
+    const ChipAccount& y = b.chips[k];
+    SCOPED_TRACE(absl::StrCat("chip account ", k));
+    EXPECT_EQ(x.chip, y.chip);
+    EXPECT_EQ(x.wakeups, y.wakeups);
+    EXPECT_EQ(x.busy_ns, y.busy_ns);
+    EXPECT_EQ(x.active_ns, y.active_ns);
+    EXPECT_EQ(x.sleep_ns, y.sleep_ns);
+    EXPECT_EQ(x.total_j(), y.total_j());
+    EXPECT_EQ(x.sleep_j, y.sleep_j);
+    EXPECT_EQ(x.link_j, y.link_j);
+  }
+}
+
+// The fleet_bench system (SVHN on 8 chips) over gRPC, with the Execute
+// caller polling for the answers (the default) and blocking at once, and in
+// process: the same record in every field and the same account.
+TEST_F(GrpcFleetTest, SvhnEightChipRecordAndAccountEqualInProcessWithAndWithoutSpin) {
+  Serve(8);
+  ExperimentConfig config;
+  config.workload = nn::Workload::kSvhn;
+  config.chips = 8;
+  config.inferences = 3;
+  config.run_baseline = false;
+  ASSERT_OK_AND_ASSIGN(ExperimentResult in_process, RunExperiment(config));
+  GrpcFleetOptions spinning;
+  ASSERT_GT(spinning.execute_spin.count(), 0);
+  GrpcFleetOptions blocking;
+  blocking.execute_spin = std::chrono::microseconds(0);
+  for (const GrpcFleetOptions& options : {spinning, blocking}) {
+    SCOPED_TRACE(absl::StrCat("execute_spin ", options.execute_spin.count(), " us"));
+    config.fleet_factory = GrpcFleetFactory(Addresses(), options);
+    ASSERT_OK_AND_ASSIGN(ExperimentResult over_grpc, RunExperiment(config));
+    ASSERT_EQ(over_grpc.run.inferences.size(), 3u);
+    ExpectSameRecord(over_grpc.run, in_process.run);
+    ExpectSameAccount(over_grpc.account, in_process.account);
+  }
 }
 
 TEST_F(GrpcFleetTest, AnUnreachableEndpointIsUnavailableNamingTheChipAndEndpoint) {
@@ -328,6 +466,50 @@ TEST_F(GrpcFleetTest, FactoryChecksTheCountAndResetsEveryChipItUses) {
                              HasSubstr("weight_nvm_bytes"))));
   EXPECT_THAT(GrpcFleetFactory({chipds_[0]->address(), DeadAddress()})(2, grown),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("chip 1 at")));
+}
+
+// The wear methods over gRPC: a distributed swap of two chips' images, the
+// reports equal to the runtimes', errors that keep their code and name the
+// chip.
+TEST_F(GrpcFleetTest, WearMethodsSwapImagesOverGrpc) {
+  Serve(2);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<GrpcFleet> fleet, GrpcFleet::Connect(Addresses()));
+  chipd::WearConfig config;
+  config.mode = endurer::Mode::kDistributed;
+  config.cache_entries = 8;
+  config.seed = 99;
+  for (int k = 0; k < 2; ++k) ASSERT_OK(fleet->ConfigureWear(k, config));
+  ASSERT_OK_AND_ASSIGN(chipd::RemapOutcome explicit_shift, fleet->Remap(0, 17));
+  EXPECT_EQ(explicit_shift.new_offset, 17u);
+  ASSERT_OK_AND_ASSIGN(chipd::RemapOutcome drawn, fleet->Remap(1, std::nullopt));
+  EXPECT_TRUE(drawn.applied);
+  EXPECT_GE(drawn.shift, 1u);
+  EXPECT_LE(drawn.shift, 6143u);
+
+  ASSERT_OK_AND_ASSIGN(chipd::NvmImage image0, fleet->ExportNvm(0));
+  ASSERT_OK_AND_ASSIGN(chipd::NvmImage image1, fleet->ExportNvm(1));
+  ASSERT_EQ(image0.words.size(), 6144u);
+  ASSERT_OK(fleet->ImportNvm(0, image1));
+  ASSERT_OK(fleet->ImportNvm(1, image0));
+  ASSERT_OK_AND_ASSIGN(chipd::WearReport wear0, fleet->GetWear(0, true));
+  ASSERT_OK_AND_ASSIGN(chipd::WearReport wear1, fleet->GetWear(1, false));
+  EXPECT_EQ(wear0.mode, endurer::Mode::kDistributed);
+  EXPECT_EQ(wear0.offset, drawn.new_offset);
+  EXPECT_EQ(wear1.offset, 17u);
+  EXPECT_EQ(wear0.write_count, 2u * 6144);
+  EXPECT_EQ(wear1.write_count, 2u * 6144);
+  EXPECT_EQ(wear0.cell_writes, chipds_[0]->runtime().Wear(true).cell_writes);
+  EXPECT_EQ(chipds_[1]->runtime().Wear(false).offset, 17u);
+
+  const std::string chip1 = absl::StrCat("chipd ", chipds_[1]->address(), " (chip 1)");
+  config.cache_entries = 2000;
+  EXPECT_THAT(fleet->ConfigureWear(1, config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(chip1), HasSubstr("cache_entries 2000 outside [1, 1024]"))));
+  EXPECT_THAT(fleet->Remap(1, 6144).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(chip1), HasSubstr("remap shift 6144 outside [1, 6143]"))));
+  EXPECT_THAT(fleet->GetWear(2, false).status(), StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -194,6 +194,32 @@ absl::StatusOr<illusion::v1::ChipStats> LoopbackFleet::GetStats(int chip) {
   return grpc->GetStats(chip);
 }
 
+absl::Status LoopbackFleet::ConfigureWear(int chip, const chipd::WearConfig& config) {
+  ASSIGN_OR_RETURN(std::shared_ptr<GrpcFleet> grpc, Grpc(chip));
+  return grpc->ConfigureWear(chip, config);
+}
+
+absl::StatusOr<chipd::WearReport> LoopbackFleet::GetWear(int chip, bool include_cells) {
+  ASSIGN_OR_RETURN(std::shared_ptr<GrpcFleet> grpc, Grpc(chip));
+  return grpc->GetWear(chip, include_cells);
+}
+
+absl::StatusOr<chipd::RemapOutcome> LoopbackFleet::Remap(int chip,
+                                                         std::optional<uint32_t> shift) {
+  ASSIGN_OR_RETURN(std::shared_ptr<GrpcFleet> grpc, Grpc(chip));
+  return grpc->Remap(chip, shift);
+}
+
+absl::StatusOr<chipd::NvmImage> LoopbackFleet::ExportNvm(int chip) {
+  ASSIGN_OR_RETURN(std::shared_ptr<GrpcFleet> grpc, Grpc(chip));
+  return grpc->ExportNvm(chip);
+}
+
+absl::Status LoopbackFleet::ImportNvm(int chip, const chipd::NvmImage& image) {
+  ASSIGN_OR_RETURN(std::shared_ptr<GrpcFleet> grpc, Grpc(chip));
+  return grpc->ImportNvm(chip, image);
+}
+
 void LoopbackFleet::Stop() {
   absl::MutexLock lock(&mu_);
   if (grpc_ == nullptr) return;

@@ -86,6 +86,13 @@ class LoopbackFleet : public ChipFleet {
   absl::StatusOr<illusion::v1::ChipInfo> GetInfo(int chip);
   absl::StatusOr<illusion::v1::ChipStats> GetStats(int chip);
 
+  // NVM wear levelling: forwarded to the GrpcFleet (see there).
+  absl::Status ConfigureWear(int chip, const chipd::WearConfig& config) override;
+  absl::StatusOr<chipd::WearReport> GetWear(int chip, bool include_cells) override;
+  absl::StatusOr<chipd::RemapOutcome> Remap(int chip, std::optional<uint32_t> shift) override;
+  absl::StatusOr<chipd::NvmImage> ExportNvm(int chip) override;
+  absl::Status ImportNvm(int chip, const chipd::NvmImage& image) override;
+
   // Closes the connections, then stops every process still running: SIGTERM
   // to all, then waits for each up to stop_grace before SIGKILL. Idempotent.
   // Later calls fail with Unavailable naming the chip.

@@ -9,6 +9,8 @@
 #include "chipd/memory_planner.h"
 #include "common/status_macros.h"
 #include "coordinator/deploy.h"
+#include "endurer/endurer_state.h"
+#include "endurer/mode.h"
 #include "nlohmann/json.hpp"
 #include "nn/workloads.h"
 #include "partitioner/paper/paper_partition.h"
@@ -285,6 +287,54 @@ absl::Status StoreRecorder::Flush(Phase& p, const RunRecord& record) {
   }
   p.steps_flushed = record.wake_ups.size();
   return absl::OkStatus();
+}
+
+absl::Status StoreRecorder::OnWearRound(RunPhase phase, const WearRound& round) {
+  Phase& p = phases_[phase == RunPhase::kRun ? 0 : 1];
+  if (p.run_id == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "wear round of inference ", round.inference, " before the ", RunPhaseName(phase),
+        " phase started"));
+  }
+  auto context = [&](size_t rows, absl::string_view table) {
+    return absl::StrCat("run ", p.run_id, ": appending ", rows, " ", table,
+                        " of the wear round after inference ", round.inference);
+  };
+  std::vector<store::ChipWearRecord> chips;
+  for (size_t chip = 0; chip < round.chips.size(); ++chip) {
+    const chipd::WearReport& w = round.chips[chip];
+    int hosted = static_cast<int>(chip);
+    for (size_t v = 0; v < round.state.v2p.size(); ++v) {
+      if (round.state.v2p[v] == chip) hosted = static_cast<int>(v);
+    }
+    chips.push_back({round.inference, static_cast<int>(chip), hosted,
+                     static_cast<int64_t>(w.write_count), static_cast<int64_t>(w.pending),
+                     static_cast<int64_t>(w.remaps), static_cast<int64_t>(w.offset)});
+  }
+  RETURN_IF_ERROR(Fail(WithContext(store_->AppendChipWear(p.run_id, chips),
+                                   context(chips.size(), "chip_wear rows"))));
+  std::vector<store::WearEventRecord> events;
+  for (const WearRemap& r : round.remaps) {
+    events.push_back({round.inference, p.wear_events++, "remap", r.physical_chip, -1,
+                      r.virtual_chip, static_cast<int64_t>(r.outcome.shift),
+                      static_cast<int64_t>(r.outcome.writes), round.state.policy.eps});
+  }
+  if (round.swap.has_value()) {
+    const WearSwap& w = *round.swap;
+    events.push_back({round.inference, p.wear_events++, "swap", w.heavy, w.light,
+                      w.heavy_virtual, 0, 2 * static_cast<int64_t>(round.state.segment_words),
+                      w.eps_after});
+  }
+  if (!events.empty()) {
+    RETURN_IF_ERROR(Fail(WithContext(store_->AppendWearEvents(p.run_id, events),
+                                     context(events.size(), "wear_events rows"))));
+  }
+  const std::vector<store::EndurerStateRecord> states = {
+      {round.inference, std::string(endurer::ModeName(round.state.mode)),
+       static_cast<int64_t>(round.state.swap_count), round.state.policy.eps,
+       endurer::SerializeEndurerState(round.state)}};
+  return Fail(WithContext(store_->AppendEndurerStates(p.run_id, states),
+                          context(1, "endurer_states row")));
 }
 
 void StoreRecorder::OnRunEnd(RunPhase phase, const absl::Status& status, const RunRecord& record,

@@ -115,6 +115,10 @@ class StoreRecorder : public ExperimentObserver {
   RunObserver* RunObserverFor(RunPhase phase) override;
   void OnRunEnd(RunPhase phase, const absl::Status& status, const RunRecord& record,
                 const Account* account) override;
+  // Appends the round's rows: chip_wear (one per physical chip),
+  // wear_events (its remaps and swap) and endurer_states (the persisted
+  // state), one transaction per table. Errors as Flush's.
+  absl::Status OnWearRound(RunPhase phase, const WearRound& round) override;
 
   // Stores `report` as the main run's report (a kReport document, with the
   // phases' timelines when they completed and baseline_run_id).
@@ -136,6 +140,7 @@ class StoreRecorder : public ExperimentObserver {
     size_t intervals_flushed = 0;  // wake-ups whose intervals are stored
     size_t steps_flushed = 0;      // wake-ups whose steps are stored
     size_t messages_flushed = 0;
+    int64_t wear_events = 0;  // wear_events rows stored (their next seq)
     bool ended = false;
     std::optional<Account> account;  // when it completed
     std::vector<ChipTimeline> timelines;

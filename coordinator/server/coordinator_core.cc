@@ -18,6 +18,7 @@
 #include "coordinator/backends/fleet_factories.h"
 #include "coordinator/experiment.h"
 #include "coordinator/recording/report_json.h"
+#include "coordinator/server/wear_summary.h"
 #include "coordinator/recording/store_recorder.h"
 #include "coordinator/recording/stream_export.h"
 #include "coordinator/server/experiment_spec.h"
@@ -90,6 +91,9 @@ class ProgressObserver : public ExperimentObserver {
   RunObserver* RunObserverFor(RunPhase phase) override {
     inner_ = recorder_->RunObserverFor(phase);
     return &watch_;
+  }
+  absl::Status OnWearRound(RunPhase phase, const WearRound& round) override {
+    return recorder_->OnWearRound(phase, round);
   }
   void OnRunEnd(RunPhase phase, const absl::Status& status, const RunRecord& record,
                 const Account* account) override {
@@ -297,9 +301,10 @@ absl::StatusOr<ExperimentReport> CoordinatorCore::RunExperiment(
   }
   FillNumbers(result->report, report);
   ASSIGN_OR_RETURN(*report.mutable_report_json(), store_->GetReport(recorder.run_id()));
+  if (!result->wear_rounds.empty()) *report.mutable_wear() = WearSummaryOf(result->wear_rounds);
   report.set_report_text(absl::StrCat(
       FormatTimeline(TimelineIntervals(result->run), result->run.num_chips, result->run.end_ns),
-      FormatReport(result->report)));
+      FormatReport(result->report), FormatWearSummary(report.wear())));
   if (!experiment.spec().export_streams_dir().empty()) {
     RETURN_IF_ERROR(ExportStreams(result->run, result->run.num_chips, config.workload,
                                   experiment.spec().export_streams_dir()));
@@ -343,9 +348,11 @@ absl::Status CoordinatorCore::FillFromStore(int64_t run_id, ExperimentReport& ou
                                          static_cast<int64_t>(r.start_s * 1e9 + 0.5),
                                          static_cast<int64_t>(r.end_s * 1e9 + 0.5)});
   }
+  ASSIGN_OR_RETURN(illusion::v1::WearSummary wear, WearSummaryFromStore(*store_, run_id));
+  if (!wear.mode().empty()) *out.mutable_wear() = std::move(wear);
   out.set_report_text(absl::StrCat(
       FormatTimeline(intervals, run.spec.chip_count, doc.report.run.time_ns),
-      FormatReport(doc.report)));
+      FormatReport(doc.report), FormatWearSummary(out.wear())));
   return absl::OkStatus();
 }
 

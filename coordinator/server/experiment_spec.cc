@@ -9,6 +9,8 @@
 #include "chipd/chip_model.h"
 #include "common/status_macros.h"
 #include "coordinator/experiment_runner.h"
+#include "endurer/mode.h"
+#include "endurer/swap_policy.h"
 #include "partitioner/budget_search.h"
 #include "partitioner/paper/paper_partition.h"
 #include "partitioner/partition.h"
@@ -112,6 +114,58 @@ absl::Status ResolveSizing(ExperimentSpec& spec, const nn::Graph& graph,
       return absl::OkStatus();
   }
   return absl::InternalError("unknown strategy");
+}
+
+// The spec's wear-levelling fields into config.wear (defaults filled into
+// `spec` so the stored spec says what ran).
+absl::Status ResolveWear(ExperimentSpec& spec, ExperimentConfig& config) {
+  const bool any = spec.has_remap_period() || !spec.swap_policy().empty() ||
+                   spec.has_endurer_c() || spec.endurer_seed() != 0;
+  if (spec.endurer().empty()) {
+    if (any) {
+      return Invalid("endurer",
+                     "remap_period, swap_policy, endurer_c and endurer_seed need endurer set "
+                     "(none, endurer or distributed)");
+    }
+    return absl::OkStatus();
+  }
+  WearLevelingConfig& wear = config.wear;
+  wear.enabled = true;
+  {
+    absl::StatusOr<endurer::Mode> mode = endurer::ParseMode(spec.endurer());
+    if (!mode.ok()) return Invalid("endurer", mode.status().message());
+    wear.mode = *mode;
+    spec.set_endurer(std::string(endurer::ModeName(*mode)));
+  }
+  if (!spec.has_remap_period()) spec.set_remap_period(1);
+  if (spec.remap_period() < 0) {
+    return Invalid("remap_period",
+                   absl::StrCat("must be >= 0 (0 = never); got ", spec.remap_period()));
+  }
+  wear.remap_period = spec.remap_period();
+  if (spec.swap_policy().empty()) {
+    switch (config.workload) {
+      case nn::Workload::kSvhn: spec.set_swap_policy("svhn"); break;
+      case nn::Workload::kD2nn: spec.set_swap_policy("d2nn"); break;
+      case nn::Workload::kKwsLstm: spec.set_swap_policy("lstm"); break;
+      default: spec.set_swap_policy("default"); break;
+    }
+  }
+  {
+    absl::StatusOr<endurer::SwapPolicyParams> policy =
+        endurer::SwapPolicyForWorkload(spec.swap_policy());
+    if (!policy.ok()) return Invalid("swap_policy", policy.status().message());
+    wear.policy = *policy;
+  }
+  if (spec.has_endurer_c()) {
+    if (!std::isfinite(spec.endurer_c()) || spec.endurer_c() < 0) {
+      return Invalid("endurer_c", absl::StrCat("must be finite and >= 0; got ", spec.endurer_c()));
+    }
+    wear.policy.c = spec.endurer_c();
+  }
+  if (spec.endurer_seed() == 0) spec.set_endurer_seed(12345);
+  wear.seed = spec.endurer_seed();
+  return ValidateWearLevelingConfig(wear);
 }
 
 }  // namespace
@@ -281,6 +335,7 @@ absl::StatusOr<ResolvedSpec> ResolveSpec(const ExperimentSpec& in) {
   config.weight_seed = spec.weight_seed();
   config.weights_dir = spec.weights_dir();
   config.run_baseline = !spec.skip_baseline();
+  RETURN_IF_ERROR(ResolveWear(spec, config));
 
   if (spec.name().empty()) {
     spec.set_name(absl::StrCat(spec.workload(), "-", spec.strategy(), "-",
