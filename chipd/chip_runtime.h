@@ -15,6 +15,19 @@
 // words, shut down. It returns the outbox, cycles, energy by component, the
 // power-state intervals in chip-local virtual time and the NVM writes.
 //
+// Memory (TFLM: nothing allocates after Prepare): LoadSlice creates the
+// host-side storage of every tensor the slice's wake-ups hold (inputs,
+// activations, partial-sum accumulators, outputs; one whole tensor per
+// planned buffer, a second copy for a wake-up that a later one resumes)
+// plus the ops' int32 scratch, and keeps it with the slice. Execute only
+// overwrites it: it decodes the input words and computes the op sub-ranges
+// in place (the ops' *Into range APIs, op.h), so a steady-state Execute
+// allocates nothing for the chip's tensors, only the returned ExecuteResult
+// (outbox payloads, out_stream, steps, intervals) and a few small blocks per
+// step (names, cost items). Exception: the KWS LSTM's per-unit steps and
+// ops without in-place range APIs (the scaled-out workloads' ops) still
+// create temporaries.
+//
 // NVM wear (nvm_wear.h): every workload write to the NVM goes through an
 // NvmWritePath. Unconfigured (after Create and Reset) that is the identity
 // path: untranslated, uncached, counted per word. ConfigureWear replaces it
@@ -304,6 +317,8 @@ class ChipRuntime {
   // Execute writes activations to NVM.
   bool activations_in_nvm_ ABSL_GUARDED_BY(mu_);
   // Tensors of each wake-up after it ran (for wake-ups that resume one).
+  // Their storage belongs to the slice's buffers (Loaded::tensors): each
+  // run of the wake-up hands the previous copy back and keeps its own.
   std::map<int, nn::TensorMap> persisted_ ABSL_GUARDED_BY(mu_);
   ChipStats stats_ ABSL_GUARDED_BY(mu_);
 };
