@@ -58,9 +58,21 @@ absl::StatusOr<SliceBundle> SliceBundleFromProto(const pb::LoadSliceRequest& pro
                      proto.chip()};
 }
 
+namespace {
+
+// WordsFromBytes for message `i` of `list` ("inbox", "outbox"); the message's
+// name is only built for the error.
+absl::StatusOr<Words> MessageWords(absl::string_view bytes, absl::string_view list, int i) {
+  if (bytes.size() % 2 != 0) return WordsFromBytes(bytes, absl::StrCat(list, " message ", i));
+  return WordsFromBytes(bytes, list);
+}
+
+}  // namespace
+
 pb::ExecuteRequest ExecuteRequestToProto(const ExecuteRequest& request) {
   pb::ExecuteRequest proto;
   proto.set_wake_up(request.wake_up);
+  proto.mutable_inbox()->Reserve(static_cast<int>(request.inbox.size()));
   for (const InboundMessage& m : request.inbox) {
     pb::InboundMessage* mp = proto.add_inbox();
     mp->set_message(m.message);
@@ -78,9 +90,10 @@ pb::ExecuteRequest ExecuteRequestToProto(const ExecuteRequest& request) {
 absl::StatusOr<ExecuteRequest> ExecuteRequestFromProto(const pb::ExecuteRequest& proto) {
   ExecuteRequest request;
   request.wake_up = proto.wake_up();
+  request.inbox.reserve(proto.inbox_size());
   for (int i = 0; i < proto.inbox_size(); ++i) {
     const pb::InboundMessage& mp = proto.inbox(i);
-    ASSIGN_OR_RETURN(Words payload, WordsFromBytes(mp.payload(), absl::StrCat("inbox message ", i)));
+    ASSIGN_OR_RETURN(Words payload, MessageWords(mp.payload(), "inbox", i));
     request.inbox.push_back(InboundMessage{mp.message(), mp.source(), std::move(payload)});
   }
   if (proto.has_stream()) {
@@ -127,6 +140,7 @@ absl::StatusOr<PowerState> PowerStateFromProto(pb::PowerState state) {
 pb::ExecuteResponse ExecuteResultToProto(const ExecuteResult& r) {
   pb::ExecuteResponse proto;
   proto.set_wake_up(r.wake_up);
+  proto.mutable_outbox()->Reserve(static_cast<int>(r.outbox.size()));
   for (const OutboundMessage& m : r.outbox) {
     pb::OutboundMessage* mp = proto.add_outbox();
     mp->set_message(m.message);
@@ -154,6 +168,7 @@ pb::ExecuteResponse ExecuteResultToProto(const ExecuteResult& r) {
   e->set_nvm_read_j(r.energy.nvm_read_j);
   e->set_nvm_write_j(r.energy.nvm_write_j);
   e->set_link_j(r.energy.link_j);
+  proto.mutable_steps()->Reserve(static_cast<int>(r.steps.size()));
   for (const StepExecution& s : r.steps) {
     pb::StepExecution* sp = proto.add_steps();
     sp->set_op(s.op);
@@ -163,6 +178,7 @@ pb::ExecuteResponse ExecuteResultToProto(const ExecuteResult& r) {
     sp->set_macs(s.macs);
     sp->set_cycles(s.cycles);
   }
+  proto.mutable_intervals()->Reserve(static_cast<int>(r.intervals.size()));
   for (const PowerInterval& i : r.intervals) {
     pb::PowerInterval* ip = proto.add_intervals();
     ip->set_state(PowerStateToProto(i.state));
@@ -183,6 +199,7 @@ pb::ExecuteResponse ExecuteResultToProto(const ExecuteResult& r) {
 absl::StatusOr<ExecuteResult> ExecuteResultFromProto(const pb::ExecuteResponse& proto) {
   ExecuteResult r;
   r.wake_up = proto.wake_up();
+  r.outbox.reserve(proto.outbox_size());
   for (int i = 0; i < proto.outbox_size(); ++i) {
     const pb::OutboundMessage& mp = proto.outbox(i);
     OutboundMessage m;
@@ -190,7 +207,7 @@ absl::StatusOr<ExecuteResult> ExecuteResultFromProto(const pb::ExecuteResponse& 
     m.destination = mp.destination();
     m.header = static_cast<uint16_t>(mp.header());
     m.via_master = mp.via_master();
-    ASSIGN_OR_RETURN(m.payload, WordsFromBytes(mp.payload(), absl::StrCat("outbox message ", i)));
+    ASSIGN_OR_RETURN(m.payload, MessageWords(mp.payload(), "outbox", i));
     r.outbox.push_back(std::move(m));
   }
   ASSIGN_OR_RETURN(r.out_stream, WordsFromBytes(proto.out_stream(), "output stream"));
@@ -201,10 +218,12 @@ absl::StatusOr<ExecuteResult> ExecuteResultFromProto(const pb::ExecuteResponse& 
   const pb::ExecuteEnergy& e = proto.energy();
   r.energy = ExecuteEnergy{e.active_j(), e.sleep_j(),   e.wakeup_j(),      e.shutdown_j(),
                            e.mac_j(),    e.nvm_read_j(), e.nvm_write_j(), e.link_j()};
+  r.steps.reserve(proto.steps_size());
   for (const pb::StepExecution& s : proto.steps()) {
     r.steps.push_back(
         StepExecution{s.op(), s.kind(), s.out_begin(), s.out_end(), s.macs(), s.cycles()});
   }
+  r.intervals.reserve(proto.intervals_size());
   for (const pb::PowerInterval& i : proto.intervals()) {
     ASSIGN_OR_RETURN(PowerState state, PowerStateFromProto(i.state()));
     r.intervals.push_back(PowerInterval{state, i.start_ns(), i.end_ns(), i.energy_j()});
