@@ -7,7 +7,9 @@
 #define ILLUSION_STORE_RECORDS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -147,6 +149,61 @@ struct EndurerStateRecord {
   int64_t swap_count = 0;
   double eps = 0;
   std::string state;
+};
+
+// What StartEnduranceStudy() needs to know about a new endurance study.
+struct EnduranceStudySpec {
+  std::string workload;     // e.g. "d2nn"
+  std::string source;       // "measured" or "model"
+  int chips = 0;            // > 0; stuck_bits_per_chip has this many entries
+  std::string config_json;  // the study's flags; a JSON object, opaque
+};
+
+// endurance_studies: one endurance-resilience study. The summary fields are
+// set by FinishEnduranceStudy (absent while running or when it failed).
+struct EnduranceStudyRecord {
+  int64_t id = 0;
+  EnduranceStudySpec spec;
+  RunStatus status = RunStatus::kRunning;
+  std::string started_at;
+  std::string finished_at;  // "" while running
+  std::string error;        // "" for none
+  int64_t owner_pid = 0;
+  std::string owner_host;
+  std::optional<double> clean_accuracy_pct;
+  int64_t clean_correct = 0;
+  int64_t clean_total = 0;
+  std::optional<double> nr_lifetime_days;
+  std::optional<double> de_lifetime_days;
+  std::optional<double> lifetime_gain;  // absent when not a ratio
+  std::string summary_json;             // "" until finished
+};
+
+// How a study ended: its fault-free accuracy and lifetimes.
+struct EnduranceSummary {
+  double clean_accuracy_pct = 0;
+  int64_t clean_correct = 0;
+  int64_t clean_total = 0;
+  double nr_lifetime_days = 0;
+  double de_lifetime_days = 0;
+  std::optional<double> lifetime_gain;
+  std::string summary_json;  // a JSON object with everything else
+};
+
+// endurance_points: accuracy and stuck bits of one scheme ("NR": no
+// resiliency, "DE": Distributed ENDURER) at one checkpoint of a study.
+struct EndurancePointRecord {
+  std::string scheme;
+  int timepoint = 0;  // checkpoint index, 0 = ZERO, in time order
+  std::string label;  // ZERO, DAY, WEEK, MONTH, YEAR, TENYEAR or "<Y>YEAR"
+  double cum_days = 0;
+  int64_t correct = 0;
+  int64_t total = 0;
+  int64_t high_path = 0;  // images that took the D2NN's high path
+  int mask_chip = 0;      // physical chip holding the activation
+  int64_t mask_stuck_bits = 0;
+  std::vector<int64_t> stuck_bits_per_chip;  // one per chip of the study
+  double accuracy_pct() const { return total == 0 ? 0.0 : 100.0 * correct / total; }
 };
 
 }  // namespace illusion::store

@@ -149,10 +149,56 @@ CREATE TABLE endurer_states (
 );
 )sql";
 
+// Version 4: endurance-resilience studies (`illusionctl endurance study`),
+// which are not runs of an experiment: one row per study (its flags as JSON,
+// life cycle like a run's, the summary once finished) and one row per
+// (scheme, checkpoint) point, written as each point is computed.
+constexpr absl::string_view kVersion4 = R"sql(
+CREATE TABLE endurance_studies (
+  id INTEGER PRIMARY KEY,
+  workload TEXT NOT NULL,
+  source TEXT NOT NULL,
+  chips INTEGER NOT NULL,
+  config_json TEXT NOT NULL,
+  status TEXT NOT NULL
+    CHECK (status IN ('running', 'complete', 'incomplete', 'failed')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  error TEXT,
+  owner_pid INTEGER NOT NULL,
+  owner_host TEXT NOT NULL,
+  clean_accuracy_pct REAL,
+  clean_correct INTEGER,
+  clean_total INTEGER,
+  nr_lifetime_days REAL,
+  de_lifetime_days REAL,
+  lifetime_gain REAL,
+  summary_json TEXT
+);
+
+CREATE TABLE endurance_points (
+  study_id INTEGER NOT NULL REFERENCES endurance_studies(id),
+  scheme TEXT NOT NULL CHECK (scheme IN ('NR', 'DE')),
+  timepoint INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  cum_days REAL NOT NULL,
+  accuracy_pct REAL NOT NULL,
+  correct INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  high_path INTEGER NOT NULL,
+  mask_chip INTEGER NOT NULL,
+  mask_stuck_bits INTEGER NOT NULL,
+  stuck_bits_total INTEGER NOT NULL,
+  stuck_bits_per_chip TEXT NOT NULL,
+  PRIMARY KEY (study_id, scheme, timepoint)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {4, kVersion4},
 };
 
 // Created on the first migration of an empty (version 0) database.

@@ -28,7 +28,7 @@ struct Migration {
 };
 
 // The newest schema version this build knows.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // The trace store's migrations, versions 1..kSchemaVersion in order.
 absl::Span<const Migration> TraceStoreMigrations();

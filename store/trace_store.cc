@@ -11,12 +11,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "store/record_codec.h"
 #include "store/schema.h"
+#include "store/store_internal.h"
 
 namespace illusion::store {
 namespace {
@@ -31,31 +33,18 @@ constexpr absl::string_view kTableNames[] = {"experiments",
                                              "reports",
                                              "chip_wear",
                                              "wear_events",
-                                             "endurer_states"};
+                                             "endurer_states",
+                                             "endurance_studies",
+                                             "endurance_points"};
 
 constexpr absl::string_view kRunColumns =
     "id, experiment_id, strategy, backend, schedule, chip_count, status, "
     "started_at, finished_at, error, owner_pid, owner_host, phase";
 
-std::string NowUtc() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                          absl::UTCTimeZone());
-}
-
-std::string Hostname() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
-  return name;
-}
-
-// True unless `pid` certainly no longer exists. EPERM means it exists but
-// belongs to another user. An exited but unreaped child (zombie) still counts
-// as alive.
-bool ProcessMayBeAlive(int64_t pid) {
-  if (pid <= 0) return false;  // kill(0 or -1) would address groups.
-  if (pid == getpid()) return true;
-  return kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
-}
+using internal::Hostname;
+using internal::NowUtc;
+using internal::ProcessMayBeAlive;
+using internal::WithContext;
 
 absl::Status CreateParentDirectories(const std::string& path) {
   if (path == ":memory:" || path.empty() || path.rfind("file:", 0) == 0) {
@@ -79,13 +68,6 @@ absl::Status CheckJson(absl::string_view what, absl::string_view json) {
   if (nlohmann::json::accept(json.begin(), json.end())) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(what, " is not valid JSON: '", json.substr(0, 80), "'"));
-}
-
-absl::Status WithContext(const absl::Status& status,
-                         absl::string_view context) {
-  if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat(context, ": ", status.message()));
 }
 
 absl::Status NoRun(int64_t run_id) {
@@ -201,6 +183,7 @@ absl::StatusOr<std::unique_ptr<TraceStore>> TraceStore::Open(
   std::unique_ptr<TraceStore> store(
       new TraceStore(*std::move(db), std::move(stmts)));
   RETURN_IF_ERROR(WithContext(store->MarkInterruptedRuns().status(), context));
+  RETURN_IF_ERROR(WithContext(store->MarkInterruptedStudies().status(), context));
   return store;
 }
 
@@ -601,6 +584,11 @@ absl::Status TraceStore::ScanTable(
     return absl::InvalidArgumentError(
         absl::StrCat("unknown table '", table,
                      "'; valid: ", absl::StrJoin(kTableNames, ", ")));
+  }
+  if (run_id.has_value() && absl::StartsWith(table, "endurance_")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "table '", table, "' holds endurance studies, not the traces of a run: "
+        "scan it without a run (illusionctl endurance show --study=ID)"));
   }
   absl::MutexLock lock(&mu_);
   if (run_id.has_value()) RETURN_IF_ERROR(CheckRunExists(*run_id));

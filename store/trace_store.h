@@ -135,9 +135,42 @@ class TraceStore {
   // NOT_FOUND if the run has no report.
   absl::StatusOr<std::string> GetReport(int64_t run_id);
 
+  // ---- Endurance studies (schema v4; store/trace_store_studies.cc) ----
+  //
+  // A study is not a run: it has its own life cycle (running until
+  // FinishEnduranceStudy; a dead owner's study is marked 'incomplete' by
+  // Open()) and its points are appended as they are computed, each call one
+  // transaction, so an interrupted study keeps every point it finished.
+
+  // Starts a 'running' study owned by this process; returns its id.
+  // INVALID_ARGUMENT for chips < 1, an empty workload/source or config_json
+  // that is not a JSON object.
+  absl::StatusOr<int64_t> StartEnduranceStudy(const EnduranceStudySpec& spec);
+  // Needs a 'running' study (FAILED_PRECONDITION; NOT_FOUND for an unknown
+  // id). INVALID_ARGUMENT naming the point for a scheme other than NR/DE, a
+  // negative timepoint, days or count, correct > total, a mask chip outside
+  // [0, chips) or a stuck_bits_per_chip of the wrong length;
+  // ALREADY_EXISTS for a (scheme, timepoint) stored before. On any error
+  // nothing is written.
+  absl::Status AppendEndurancePoints(int64_t study_id,
+                                     absl::Span<const EndurancePointRecord> points);
+  // Ends a 'running' study with `status` (not kRunning) and an error text
+  // ("" for none); `summary` (may be null) fills the summary columns.
+  absl::Status FinishEnduranceStudy(int64_t study_id, RunStatus status,
+                                    absl::string_view error,
+                                    const EnduranceSummary* summary);
+  // As MarkInterruptedRuns, for studies. Called by Open().
+  absl::StatusOr<int> MarkInterruptedStudies();
+  // The newest `limit` (> 0) studies, newest first.
+  absl::StatusOr<std::vector<EnduranceStudyRecord>> ListEnduranceStudies(int limit);
+  absl::StatusOr<EnduranceStudyRecord> GetEnduranceStudy(int64_t study_id);
+  // Points in insertion order.
+  absl::StatusOr<std::vector<EndurancePointRecord>> GetEndurancePoints(int64_t study_id);
+
   // Streams every row of `table` (one of TableNames(), else INVALID_ARGUMENT
   // listing them) in insertion order, optionally only those of one run
-  // (experiments: the run's experiment). Calls `on_columns` once with the
+  // (experiments: the run's experiment; the endurance tables are not per
+  // run: INVALID_ARGUMENT with a run). Calls `on_columns` once with the
   // column names, then `on_row` per row; a callback error stops the scan and
   // is returned. The store's mutex is held throughout: the callbacks must
   // not call back into this store.
@@ -157,6 +190,9 @@ class TraceStore {
   absl::StatusOr<RunRecord> GetRunLocked(int64_t run_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckRunExists(int64_t run_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK if `study_id` exists and is 'running'; returns its chip count.
+  absl::StatusOr<int> RunningStudyChips(int64_t study_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
