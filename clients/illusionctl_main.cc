@@ -21,6 +21,8 @@
 //   illusionctl trace export --run=ID --table=NAME [--format=csv|json]
 //   illusionctl endurance replay --trace=FILE [--remap_period=N] [--seed=S] [--json]
 //     Replays an NVM write trace through the Distributed ENDURER remapper.
+//   illusionctl endurance study|list|show ...
+//     Endurance-resilience studies, recorded in the trace store.
 //
 //   illusionctl compare --run=A [--against=B]
 //     Experiments through a coordinator (clients/coordinator_commands.h):
@@ -129,6 +131,9 @@ constexpr char kUsage[] =
     "           and SVG figures (illusionctl reproduce --help)\n"
     "  endurance replay --trace=FILE [--remap_period=N] [--seed=S] [--json]\n"
     "           replay an NVM write trace through the ENDURER remapper\n"
+    "  endurance study --workload=d2nn [--source=measured|model] [--db=FILE] [--json]\n"
+    "           accuracy and stuck bits vs time without and with ENDURER, recorded in the store\n"
+    "  endurance list | show --study=ID   the recorded studies\n"
     "           (illusionctl endurance --help for every flag)";
 
 using illusion::clients::DefaultReferenceDir;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "clients/endurance/study_command.h"
+#include "clients/endurance/study_store_command.h"
 #include "common/status_macros.h"
 #include "endurer/shift_source.h"
 #include "endurer/trace.h"
@@ -321,6 +322,12 @@ int RunEnduranceCommand(const std::vector<std::string>& args, std::ostream& out,
   }
   if (args[0] == "study") {
     return RunEnduranceStudy(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
+  }
+  if (args[0] == "list") {
+    return RunEnduranceList(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
+  }
+  if (args[0] == "show") {
+    return RunEnduranceShow(std::vector<std::string>(args.begin() + 1, args.end()), out, err);
   }
   if (args[0] == "replay") {
     return RunEnduranceReplay(std::vector<std::string>(args.begin() + 1, args.end()), out, err);

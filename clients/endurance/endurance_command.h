@@ -36,6 +36,8 @@ namespace illusion::clients {
 inline constexpr char kEnduranceUsage[] =
     "usage: illusionctl endurance replay --trace=FILE [flags]\n"
     "       illusionctl endurance study --workload=d2nn [flags]  (study --help)\n"
+    "       illusionctl endurance list [--db=FILE] [--json]       (list --help)\n"
+    "       illusionctl endurance show --study=ID [--db=FILE] [--json|--csv]\n"
     "  replays a write trace (chip,addr_hex,data_hex per line) through the\n"
     "  ENDURER remapper and prints nvm_writes, pending, remaps, swaps and the\n"
     "  per-chip write counts\n"

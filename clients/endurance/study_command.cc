@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -20,6 +22,8 @@
 #include "nn/raw_file.h"
 #include "nn/weights.h"
 #include "nn/workloads.h"
+#include "store/records.h"
+#include "store/trace_store.h"
 
 namespace illusion::clients {
 namespace {
@@ -82,6 +86,9 @@ class Progress {
   int done_ = 0;
 };
 
+// Called with each point as soon as it is computed (the store records it).
+using PointSink = std::function<absl::Status(const StudyPoint&)>;
+
 struct EvalInputs {
   TestSet set;
   nn::Graph graph;
@@ -123,7 +130,7 @@ ActivationMask NoFaults() {
 }
 
 absl::Status RunMeasured(const StudyFlags& flags, const std::string& ref, const EvalInputs& in,
-                         std::ostream& err, StudyResult& result) {
+                         const PointSink& sink, std::ostream& err, StudyResult& result) {
   const std::string stuck_path = ref + "/endurer/stuck_bits_list_processed.csv";
   const std::string states_path = ref + "/endurer/end_states.csv";
   ASSIGN_OR_RETURN(std::string stuck_text, nn::ReadRawFile(stuck_path));
@@ -154,6 +161,7 @@ absl::Status RunMeasured(const StudyFlags& flags, const std::string& ref, const 
         if (b.first_timepoint <= t && b.chip < kChips) ++p.stuck_bits_per_chip[b.chip];
       }
       ASSIGN_OR_RETURN(p.accuracy, Evaluate(in, mask, flags.limit));
+      RETURN_IF_ERROR(sink(p));
       result.points.push_back(std::move(p));
     }
   }
@@ -161,8 +169,8 @@ absl::Status RunMeasured(const StudyFlags& flags, const std::string& ref, const 
   return absl::OkStatus();
 }
 
-absl::Status RunModel(const StudyFlags& flags, const EvalInputs& in, std::ostream& err,
-                      StudyResult& result) {
+absl::Status RunModel(const StudyFlags& flags, const EvalInputs& in, const PointSink& sink,
+                      std::ostream& err, StudyResult& result) {
   ModelStudyOptions o;
   o.chips = static_cast<uint32_t>(flags.chips);
   o.years = flags.years;
@@ -193,6 +201,7 @@ absl::Status RunModel(const StudyFlags& flags, const EvalInputs& in, std::ostrea
       p.mask_stuck_bits = c.mask.stuck_bits;
       p.stuck_bits_per_chip = c.stuck_bits_per_chip;
       ASSIGN_OR_RETURN(p.accuracy, Evaluate(in, c.mask, flags.limit));
+      RETURN_IF_ERROR(sink(p));
       result.points.push_back(std::move(p));
     }
   }
@@ -200,17 +209,18 @@ absl::Status RunModel(const StudyFlags& flags, const EvalInputs& in, std::ostrea
   return absl::OkStatus();
 }
 
-absl::StatusOr<StudyResult> RunStudy(const StudyFlags& flags, std::ostream& err) {
+absl::StatusOr<StudyResult> RunStudy(const StudyFlags& flags, const PointSink& sink,
+                                     std::ostream& err) {
   const std::string ref = flags.reference_dir.empty() ? DefaultReferenceDir() : flags.reference_dir;
   StudyResult result;
   if (flags.source == "model") {
     ASSIGN_OR_RETURN(EvalInputs in, LoadEvalInputs(flags, ref));
-    RETURN_IF_ERROR(RunModel(flags, in, err, result));
+    RETURN_IF_ERROR(RunModel(flags, in, sink, err, result));
   } else {
     // The measured maps first, so a missing kit names the endurer file.
     RETURN_IF_ERROR(nn::ReadRawFile(ref + "/endurer/stuck_bits_list_processed.csv").status());
     ASSIGN_OR_RETURN(EvalInputs in, LoadEvalInputs(flags, ref));
-    RETURN_IF_ERROR(RunMeasured(flags, ref, in, err, result));
+    RETURN_IF_ERROR(RunMeasured(flags, ref, in, sink, err, result));
   }
   const double clean = result.clean.accuracy_pct();
   result.nr_lifetime_days =
@@ -278,14 +288,14 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
       name = name.substr(0, eq);
       has_value = true;
     }
-    if (name == "json") {
+    if (name == "json" || name == "no_store") {
       if (has_value && value != "true" && value != "false") return Bad(name, value, "true or false");
-      f.json = !has_value || value == "true";
+      (name == "json" ? f.json : f.no_store) = !has_value || value == "true";
       continue;
     }
     static const char* const kKnown[] = {
         "workload", "source", "reference_dir", "test_set", "test_labels", "limit",
-        "accuracy_drop", "csv", "years", "inference_rate", "remap_period_hours", "chips", "seed",
+        "accuracy_drop", "csv", "db", "years", "inference_rate", "remap_period_hours", "chips", "seed",
         "endurance_median", "endurance_sigma", "stuck_at_one"};
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return name == k; }) == std::end(kKnown)) {
@@ -360,7 +370,13 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
     } else if (name == "csv") {
       if (value.empty()) return Bad(name, value, "a file name");
       f.csv = value;
+    } else if (name == "db") {
+      if (value.empty()) return Bad(name, value, "a file name");
+      f.db = value;
     }
+  }
+  if (f.no_store && !f.db.empty()) {
+    return absl::InvalidArgumentError("--no_store contradicts --db=" + f.db + "; give one");
   }
   if (!model_flag.empty() && f.source != "model") {
     return absl::InvalidArgumentError(
@@ -432,6 +448,11 @@ std::string FormatStudyJson(const StudyFlags& flags, const StudyResult& r) {
                                         : nlohmann::ordered_json(nullptr);
   j["lifetime_gain_is_lower_bound"] = gain.has_value() && r.de_survives_all;
   j["lifetime_gain_text"] = LifetimeGainText(r);
+  if (r.study_id != 0) {
+    j["study"] = {{"id", r.study_id}, {"db", r.db}};
+  } else {
+    j["study"] = nullptr;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -472,6 +493,10 @@ std::string FormatStudyText(const StudyFlags& flags, const StudyResult& r) {
                                   "- %g points, never recovering after): %s\n\n",
                                   r.clean.accuracy_pct() - flags.accuracy_drop,
                                   flags.accuracy_drop, LifetimeGainText(r)));
+  if (r.study_id != 0) {
+    absl::StrAppend(&out, "recorded as endurance study ", r.study_id, " in ", r.db,
+                    " (illusionctl endurance show --study=", r.study_id, " --db=", r.db, ")\n\n");
+  }
   // ASCII plot: accuracy (0..100 %) and stuck bits (log scale) vs time.
   int max_stuck = 1;
   for (const StudyPoint& p : r.points) max_stuck = std::max(max_stuck, TotalStuck(p));
@@ -492,6 +517,149 @@ std::string FormatStudyText(const StudyFlags& flags, const StudyResult& r) {
   return out;
 }
 
+int StudyChips(const StudyFlags& flags) { return flags.source == "model" ? flags.chips : kChips; }
+
+std::string StudyConfigJson(const StudyFlags& flags) {
+  nlohmann::ordered_json j;
+  j["workload"] = flags.workload;
+  j["source"] = flags.source;
+  j["reference_dir"] = flags.reference_dir;
+  j["test_set"] = flags.test_set;
+  j["test_labels"] = flags.test_labels;
+  j["limit"] = flags.limit;
+  j["accuracy_drop"] = flags.accuracy_drop;
+  if (flags.source == "model") {
+    j["years"] = flags.years;
+    j["inference_rate_per_hour"] = flags.inference_rate_per_hour;
+    j["remap_period_hours"] = flags.remap_period_hours;
+    j["chips"] = flags.chips;
+    j["seed"] = flags.seed;
+    j["endurance_median_writes"] = flags.endurance_median;
+    j["endurance_sigma"] = flags.endurance_sigma;
+    j["stuck_at_one_fraction"] = flags.stuck_at_one;
+  }
+  return j.dump();
+}
+
+namespace {
+
+// Reads `key` of `j` into `out` when present; INVALID_ARGUMENT naming the
+// key when it has the wrong type.
+template <typename T>
+absl::Status ReadKey(const nlohmann::json& j, const char* key, T& out) {
+  if (!j.contains(key)) return absl::OkStatus();
+  try {
+    out = j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("study config key '", key, "' has the wrong type: ", j.at(key).dump()));
+  }
+  return absl::OkStatus();
+}
+
+nlohmann::json ParseObject(absl::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  return j.is_object() ? j : nlohmann::json();
+}
+
+}  // namespace
+
+absl::StatusOr<StudyFlags> StudyFlagsFromConfigJson(absl::string_view json) {
+  const nlohmann::json j = ParseObject(json);
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("study config is not a JSON object: '", json.substr(0, 80), "'"));
+  }
+  StudyFlags f;
+  RETURN_IF_ERROR(ReadKey(j, "workload", f.workload));
+  RETURN_IF_ERROR(ReadKey(j, "source", f.source));
+  RETURN_IF_ERROR(ReadKey(j, "reference_dir", f.reference_dir));
+  RETURN_IF_ERROR(ReadKey(j, "test_set", f.test_set));
+  RETURN_IF_ERROR(ReadKey(j, "test_labels", f.test_labels));
+  RETURN_IF_ERROR(ReadKey(j, "limit", f.limit));
+  RETURN_IF_ERROR(ReadKey(j, "accuracy_drop", f.accuracy_drop));
+  RETURN_IF_ERROR(ReadKey(j, "years", f.years));
+  RETURN_IF_ERROR(ReadKey(j, "inference_rate_per_hour", f.inference_rate_per_hour));
+  RETURN_IF_ERROR(ReadKey(j, "remap_period_hours", f.remap_period_hours));
+  RETURN_IF_ERROR(ReadKey(j, "chips", f.chips));
+  RETURN_IF_ERROR(ReadKey(j, "seed", f.seed));
+  RETURN_IF_ERROR(ReadKey(j, "endurance_median_writes", f.endurance_median));
+  RETURN_IF_ERROR(ReadKey(j, "endurance_sigma", f.endurance_sigma));
+  RETURN_IF_ERROR(ReadKey(j, "stuck_at_one_fraction", f.stuck_at_one));
+  return f;
+}
+
+std::string StudySummaryJson(const StudyFlags& flags, const StudyResult& r) {
+  nlohmann::ordered_json j;
+  j["clean_high_path"] = r.clean.high_path;
+  j["accuracy_threshold_pct"] = r.clean.accuracy_pct() - flags.accuracy_drop;
+  j["nr_survives_all"] = r.nr_survives_all;
+  j["de_survives_all"] = r.de_survives_all;
+  j["de_swaps"] = r.de_swaps;
+  j["remap_periods"] = r.periods;
+  j["lifetime_gain_text"] = LifetimeGainText(r);
+  return j.dump();
+}
+
+absl::Status ApplyStudySummaryJson(absl::string_view json, StudyResult& r) {
+  const nlohmann::json j = ParseObject(json);
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("study summary is not a JSON object: '", json.substr(0, 80), "'"));
+  }
+  RETURN_IF_ERROR(ReadKey(j, "clean_high_path", r.clean.high_path));
+  RETURN_IF_ERROR(ReadKey(j, "nr_survives_all", r.nr_survives_all));
+  RETURN_IF_ERROR(ReadKey(j, "de_survives_all", r.de_survives_all));
+  RETURN_IF_ERROR(ReadKey(j, "de_swaps", r.de_swaps));
+  RETURN_IF_ERROR(ReadKey(j, "remap_periods", r.periods));
+  return absl::OkStatus();
+}
+
+namespace {
+
+store::EndurancePointRecord ToRecord(const StudyPoint& p) {
+  store::EndurancePointRecord r;
+  r.scheme = p.scheme;
+  r.timepoint = p.timepoint;
+  r.label = p.label;
+  r.cum_days = p.days;
+  r.correct = p.accuracy.correct;
+  r.total = p.accuracy.total;
+  r.high_path = p.accuracy.high_path;
+  r.mask_chip = p.mask_chip;
+  r.mask_stuck_bits = p.mask_stuck_bits;
+  r.stuck_bits_per_chip.assign(p.stuck_bits_per_chip.begin(), p.stuck_bits_per_chip.end());
+  return r;
+}
+
+// The trace store a study is recorded in, and the study's row.
+struct StudyRecording {
+  std::unique_ptr<store::TraceStore> store;
+  std::string path;
+  int64_t id = 0;
+};
+
+absl::StatusOr<StudyRecording> StartRecording(const StudyFlags& flags) {
+  StudyRecording rec;
+  if (flags.db.empty()) {
+    absl::StatusOr<std::string> path = store::TraceStore::DefaultPath();
+    if (!path.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path.status().message(), "; give --db=FILE or --no_store"));
+    }
+    rec.path = *path;
+  } else {
+    rec.path = flags.db;
+  }
+  ASSIGN_OR_RETURN(rec.store, store::TraceStore::Open(rec.path));
+  ASSIGN_OR_RETURN(rec.id, rec.store->StartEnduranceStudy(
+                               {flags.workload, flags.source, StudyChips(flags),
+                                StudyConfigJson(flags)}));
+  return rec;
+}
+
+}  // namespace
+
 int RunEnduranceStudy(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   absl::StatusOr<StudyFlags> flags = ParseStudyFlags(args);
   if (!flags.ok()) {
@@ -502,10 +670,49 @@ int RunEnduranceStudy(const std::vector<std::string>& args, std::ostream& out, s
     out << kStudyUsage;
     return 0;
   }
-  absl::StatusOr<StudyResult> result = RunStudy(*flags, err);
+  StudyRecording rec;
+  if (!flags->no_store) {
+    absl::StatusOr<StudyRecording> started = StartRecording(*flags);
+    if (!started.ok()) {
+      err << kPrefix << "recording the study: " << started.status().message() << "\n";
+      return 1;
+    }
+    rec = *std::move(started);
+  }
+  const PointSink sink = [&rec](const StudyPoint& p) -> absl::Status {
+    if (rec.store == nullptr) return absl::OkStatus();
+    return rec.store->AppendEndurancePoints(rec.id, {ToRecord(p)});
+  };
+  absl::StatusOr<StudyResult> result = RunStudy(*flags, sink, err);
   if (!result.ok()) {
     err << kPrefix << result.status().message() << "\n";
+    if (rec.store != nullptr) {
+      const absl::Status s = rec.store->FinishEnduranceStudy(
+          rec.id, store::RunStatus::kFailed, result.status().message(), nullptr);
+      err << kPrefix << "endurance study " << rec.id << " in " << rec.path
+          << (s.ok() ? " marked failed" : absl::StrCat(" not marked failed: ", s.message()))
+          << "\n";
+    }
     return 1;
+  }
+  if (rec.store != nullptr) {
+    result->study_id = rec.id;
+    result->db = rec.path;
+    store::EnduranceSummary summary;
+    summary.clean_accuracy_pct = result->clean.accuracy_pct();
+    summary.clean_correct = result->clean.correct;
+    summary.clean_total = result->clean.total;
+    summary.nr_lifetime_days = result->nr_lifetime_days;
+    summary.de_lifetime_days = result->de_lifetime_days;
+    summary.lifetime_gain = GainValue(*result);
+    summary.summary_json = StudySummaryJson(*flags, *result);
+    const absl::Status s =
+        rec.store->FinishEnduranceStudy(rec.id, store::RunStatus::kComplete, "", &summary);
+    if (!s.ok()) {
+      err << kPrefix << "finishing endurance study " << rec.id << " in " << rec.path << ": "
+          << s.message() << "\n";
+      return 1;
+    }
   }
   if (!flags->csv.empty()) {
     std::ofstream f(flags->csv);

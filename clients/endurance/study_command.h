@@ -8,7 +8,11 @@
 // of reference/endurer (--source=measured) or stuck bits of the seeded wear
 // model after fast-forwarding the per-inference write pattern
 // (--source=model, clients/endurance/model_study.h); the lifetime gain; an
-// ASCII plot; --csv stores every point.
+// ASCII plot. Every point is stored in the trace store as it is computed
+// (endurance_studies / endurance_points, store/trace_store.h; --db, default
+// the trace store's default path; --no_store to skip), and --csv writes them
+// as CSV too. `endurance list` / `endurance show --study=ID`
+// (clients/endurance/study_store_command.h) read them back.
 //
 // Exit codes: 0 ok; 2 usage error; 1 missing/malformed data (names the path).
 // Stateless; thread-safe except for the progress bar on stderr.
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "clients/endurance/fault_accuracy.h"
 
 namespace illusion::clients {
@@ -41,7 +46,12 @@ inline constexpr char kStudyUsage[] =
     "                         next checkpoint on the accuracy stays below it (early dips that\n"
     "                         recover do not end the life); a scheme still at or above it at\n"
     "                         the last checkpoint survives (gain printed as a lower bound)\n"
-    "  --csv=FILE             write every point as CSV\n"
+    "  --csv=FILE             also write every point as CSV\n"
+    "  --db=FILE              trace store the study and its points are recorded in (default\n"
+    "                         $ILLUSION_DB, else $XDG_DATA_HOME/illusion/traces.db, else\n"
+    "                         ~/.local/share/illusion/traces.db); read back with\n"
+    "                         illusionctl endurance show --study=ID\n"
+    "  --no_store             do not record the study\n"
     "  --json                 one JSON object instead of text\n"
     "--source=model only:\n"
     "  --years=Y              horizon in years of 365 days, (0, 100] (default 10); checkpoints\n"
@@ -64,6 +74,8 @@ struct StudyFlags {
   int limit = 0;
   double accuracy_drop = 2.0;
   std::string csv;
+  std::string db;         // empty: store::TraceStore::DefaultPath()
+  bool no_store = false;
   bool json = false;
   bool help = false;
   // --source=model.
@@ -93,6 +105,9 @@ struct StudyPoint {
 };
 
 struct StudyResult {
+  // Where the study was recorded (study_id 0: not recorded).
+  int64_t study_id = 0;
+  std::string db;
   AccuracyResult clean;            // no stuck bits at all
   std::vector<StudyPoint> points;  // NR in time order, then DE
   double nr_lifetime_days = 0;     // see LifetimeDays
@@ -115,6 +130,21 @@ double LifetimeDays(const std::vector<StudyPoint>& scheme_points, double clean_p
 // "DE/NR" lifetime gain in words, e.g. ">= 121.7x (DE 3650+ days vs NR 30
 // days)"; never a ratio when NR's lifetime is 0 or both survive.
 std::string LifetimeGainText(const StudyResult& result);
+
+// The flags that define a study (not --csv/--db/--json) as a JSON object,
+// stored as the study's config; StudyFlagsFromConfigJson is the inverse
+// (INVALID_ARGUMENT naming the key for a malformed document).
+std::string StudyConfigJson(const StudyFlags& flags);
+absl::StatusOr<StudyFlags> StudyFlagsFromConfigJson(absl::string_view json);
+
+// Chips of a study's stuck_bits_per_chip (8 for the measured maps).
+int StudyChips(const StudyFlags& flags);
+
+// The summary fields the store keeps of a finished study as JSON (survival
+// flags, swaps, periods, the clean run's high-path count, the gain text);
+// ApplyStudySummaryJson sets them back on `result`.
+std::string StudySummaryJson(const StudyFlags& flags, const StudyResult& result);
+absl::Status ApplyStudySummaryJson(absl::string_view json, StudyResult& result);
 
 std::string FormatStudyText(const StudyFlags& flags, const StudyResult& result);
 std::string FormatStudyJson(const StudyFlags& flags, const StudyResult& result);

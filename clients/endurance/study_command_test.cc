@@ -1,6 +1,8 @@
 #include "clients/endurance/study_command.h"
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +22,8 @@ struct CommandRun {
 };
 
 CommandRun Endurance(const std::vector<std::string>& args) {
+  // Studies without --db are recorded in the test's own default store.
+  setenv("ILLUSION_DB", (::testing::TempDir() + "/default_traces.db").c_str(), 0);
   std::ostringstream out, err;
   int code = RunEnduranceCommand(args, out, err);
   return {code, out.str(), err.str()};
@@ -175,9 +179,14 @@ TEST(StudyCommandTest, ModelStudyNoResiliencyDegradesAtLeastAsFastAndIsReproduci
   ASSERT_EQ(a.code, 0) << a.err;
   CommandRun b = Endurance(ModelArgs(ref));
   ASSERT_EQ(b.code, 0) << b.err;
-  EXPECT_EQ(a.out, b.out);  // same seed, same everything
+  nlohmann::json j = nlohmann::json::parse(a.out);
+  nlohmann::json jb = nlohmann::json::parse(b.out);
+  // Recorded as two studies; otherwise the same seed gives the same everything.
+  EXPECT_EQ(jb["study"]["id"].get<int>(), j["study"]["id"].get<int>() + 1);
+  j.erase("study");
+  jb.erase("study");
+  EXPECT_EQ(j, jb);
 
-  const nlohmann::json j = nlohmann::json::parse(a.out);
   EXPECT_EQ(j["source"], "model");
   EXPECT_EQ(j["model"]["seed"], 3);
   const nlohmann::json& pts = j["points"];
@@ -200,7 +209,9 @@ TEST(StudyCommandTest, ModelStudyNoResiliencyDegradesAtLeastAsFastAndIsReproduci
                                 "--limit=60", "--years=0.1", "--endurance_median=1e6",
                                 "--endurance_sigma=0.5", "--seed=4", "--json"});
   ASSERT_EQ(other.code, 0) << other.err;
-  EXPECT_NE(other.out, a.out);
+  nlohmann::json jo = nlohmann::json::parse(other.out);
+  jo.erase("study");
+  EXPECT_NE(jo, j);
 }
 
 TEST(StudyCommandTest, ModelStudyTextHasTablePlotAndCsv) {
@@ -217,6 +228,106 @@ TEST(StudyCommandTest, ModelStudyTextHasTablePlotAndCsv) {
   int lines = 0;
   while (std::getline(f, line)) ++lines;
   EXPECT_EQ(lines, 1 + 2 * 6);  // ZERO DAY WEEK MONTH YEAR 2YEAR
+}
+
+// Every point of a study lands in the trace store; `endurance show` rebuilds
+// exactly what the study printed, and `endurance list` finds it.
+TEST(StudyCommandTest, StudyIsRecordedAndShowReproducesItsOutput) {
+  REQUIRE_REFERENCE_DIR(ref);
+  const std::string db = ::testing::TempDir() + "/recorded_study.db";
+  const std::string csv = ::testing::TempDir() + "/recorded_study.csv";
+  std::vector<std::string> args = ModelArgs(ref);
+  args.push_back("--db=" + db);
+  args.push_back("--csv=" + csv);
+  CommandRun run = Endurance(args);
+  ASSERT_EQ(run.code, 0) << run.err;
+  const nlohmann::json study = nlohmann::json::parse(run.out);
+  ASSERT_TRUE(study["study"].is_object()) << run.out;
+  EXPECT_EQ(study["study"]["db"], db);
+  const std::string id = std::to_string(study["study"]["id"].get<int>());
+
+  CommandRun shown = Endurance({"show", "--study=" + id, "--db=" + db, "--json"});
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  nlohmann::json back = nlohmann::json::parse(shown.out);
+  EXPECT_EQ(back["status"], "complete");
+  EXPECT_TRUE(back["error"].is_null());
+  for (const char* key : {"status", "started_at", "finished_at", "error"}) back.erase(key);
+  EXPECT_EQ(back, study);
+
+  std::ifstream f(csv);
+  const std::string csv_text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CommandRun shown_csv = Endurance({"show", "--study", id, "--db", db, "--csv"});
+  ASSERT_EQ(shown_csv.code, 0) << shown_csv.err;
+  EXPECT_EQ(shown_csv.out, csv_text);
+
+  std::vector<std::string> text_args = ModelArgs(ref);
+  text_args.pop_back();  // --json
+  text_args.push_back("--db=" + db);
+  CommandRun text_run = Endurance(text_args);
+  ASSERT_EQ(text_run.code, 0) << text_run.err;
+  EXPECT_NE(text_run.out.find("recorded as endurance study"), std::string::npos) << text_run.out;
+  const std::string text_id = std::to_string(std::stoi(id) + 1);
+  CommandRun shown_text = Endurance({"show", "--study=" + text_id, "--db=" + db});
+  ASSERT_EQ(shown_text.code, 0) << shown_text.err;
+  EXPECT_EQ(shown_text.out, text_run.out);
+
+  CommandRun list = Endurance({"list", "--db=" + db, "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  const nlohmann::json rows = nlohmann::json::parse(list.out);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1]["id"].get<int>(), std::stoi(id));
+  EXPECT_EQ(rows[1]["status"], "complete");
+  EXPECT_EQ(rows[1]["points"], 10);
+  EXPECT_EQ(rows[1]["chips"], 8);
+  EXPECT_DOUBLE_EQ(rows[1]["nr_lifetime_days"].get<double>(),
+                   study["nr_lifetime_days"].get<double>());
+  CommandRun list_text = Endurance({"list", "--db=" + db});
+  ASSERT_EQ(list_text.code, 0) << list_text.err;
+  EXPECT_NE(list_text.out.find("complete"), std::string::npos) << list_text.out;
+}
+
+TEST(StudyCommandTest, StoreCommandErrorsNameTheProblem) {
+  const std::string db = ::testing::TempDir() + "/errors.db";
+  CommandRun missing = Endurance({"show", "--study=99", "--db=" + db});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("endurance study 99 not found in " + db), std::string::npos)
+      << missing.err;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"show", "--db=" + db},
+                                             {"show", "--study=x"},
+                                             {"show", "--study=1", "--json", "--csv"},
+                                             {"list", "--limit=0"},
+                                             {"list", "--study=1"},
+                                             {"study", "--no_store", "--db=" + db}}) {
+    CommandRun r = Endurance(args);
+    EXPECT_EQ(r.code, 2) << args[0] << " " << args[1];
+    EXPECT_NE(r.err.find("usage: illusionctl endurance"), std::string::npos) << r.err;
+  }
+  CommandRun empty = Endurance({"list", "--db=" + db});
+  EXPECT_EQ(empty.code, 0) << empty.err;
+  EXPECT_NE(empty.out.find("no endurance studies in " + db), std::string::npos) << empty.out;
+}
+
+// A study that fails (here: no test set) is recorded as failed with the
+// reason, and nothing else is lost.
+TEST(StudyCommandTest, FailedStudyIsMarkedFailedInTheStore) {
+  REQUIRE_REFERENCE_DIR(ref);
+  const std::string db = ::testing::TempDir() + "/failed_study.db";
+  CommandRun r = Endurance({"study", "--source=model", "--reference_dir=" + ref,
+                            "--test_set=/nonexistent/set_inputs.bin", "--db=" + db});
+  ASSERT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.err.find("marked failed"), std::string::npos) << r.err;
+  CommandRun list = Endurance({"list", "--db=" + db, "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  const nlohmann::json rows = nlohmann::json::parse(list.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["status"], "failed");
+  EXPECT_NE(rows[0]["error"].get<std::string>().find("/nonexistent/set_inputs.bin"),
+            std::string::npos)
+      << rows[0];
+  CommandRun shown = Endurance({"show", "--study=1", "--db=" + db});
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("failed"), std::string::npos) << shown.out;
 }
 
 }  // namespace
