@@ -1,6 +1,7 @@
 #include "clients/endurance/fault_accuracy.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -16,6 +17,9 @@ namespace illusion::clients {
 namespace {
 
 constexpr char kN1Conv2[] = "n1_conv2";
+// The guard value of the D2NN's high path (N2), the only reader of the
+// NVM-resident n1_conv2.
+constexpr int kHighPath = 1;
 constexpr int kD2nnImageBytes = 784;
 
 struct Csv {
@@ -199,6 +203,7 @@ absl::StatusOr<AccuracyResult> EvaluateD2nnWithActivationFaults(const nn::Graph&
                                                        kD2nnImageBytes)));
     nn::TensorMap env;
     env[nn::kInputTensor] = std::move(image);
+    std::optional<nn::Tensor> nvm_copy;  // n1_conv2 as written to NVM
     // The golden executor's loop (nn/executor.cc) plus the NVM write hook.
     for (const auto& op : graph.ops()) {
       if (op->guard().has_value()) {
@@ -206,7 +211,14 @@ absl::StatusOr<AccuracyResult> EvaluateD2nnWithActivationFaults(const nn::Graph&
         if (g == env.end() || g->second.at(0) != op->guard()->value) continue;
       }
       ASSIGN_OR_RETURN(nn::OpIo io, nn::WeightsOf(*op, weights));
+      // The high path reads n1_conv2 back from NVM; the low path (q_input)
+      // uses the on-chip copy.
+      const bool reads_nvm = op->guard().has_value() && op->guard()->value == kHighPath;
       for (const nn::TensorSpec& in : op->inputs()) {
+        if (reads_nvm && in.name == kN1Conv2 && nvm_copy.has_value()) {
+          io.inputs.push_back(&*nvm_copy);
+          continue;
+        }
         auto it = env.find(in.name);
         if (it == env.end()) {
           return absl::FailedPreconditionError(
@@ -217,7 +229,8 @@ absl::StatusOr<AccuracyResult> EvaluateD2nnWithActivationFaults(const nn::Graph&
       ASSIGN_OR_RETURN(std::vector<nn::Tensor> outs, op->Execute(io));
       for (size_t k = 0; k < outs.size(); ++k) {
         if (op->outputs()[k].name == kN1Conv2 && outs[k].dtype() == nn::DType::kInt8) {
-          ApplyActivationMask(mask, outs[k].data<int8_t>(), outs[k].num_elements());
+          nvm_copy = outs[k];
+          ApplyActivationMask(mask, nvm_copy->data<int8_t>(), nvm_copy->num_elements());
         }
         env[op->outputs()[k].name] = std::move(outs[k]);
       }

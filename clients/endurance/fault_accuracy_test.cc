@@ -56,11 +56,13 @@ TEST(FaultAccuracyTest, BadStuckBitsCsvNamesPathAndLine) {
 
 // accuracy_recomputed.csv (upstream D2NN, 94.4 % clean, 46.2 % high path):
 //   NR 94.4 94.4 94.4 94.4 78.5 57.2;  DE 94.4 93.5 94.4 93.2 93.8 92.6
-// stuck bits in the activation mask: NR 0 0 0 1 6 149; DE 2 3 2 0 1 2.
-// Our golden D2NN is a different model (93.4 % clean, 12.7 % high path), so
-// the clean level differs by 1 point and the NR collapse is steeper. Pinned
-// below (exact, whole set): NR 93.4 93.4 93.4 93.4 57.2 15.4;
-// DE 93.4 87.0 93.4 93.4 87.0 93.4.
+// stuck bits in the activation mask: NR 0 0 0 1 6 149; DE 2 3 2 0 1 2; the
+// high-path share stays 46.2 % under every NR mask (only N2 reads the NVM
+// copy). Our golden D2NN is a different configuration (93.4 % clean, 12.7 %
+// high path), so faults can cost at most ~12.7 points. Pinned below (exact,
+// whole set): NR 93.4 93.4 93.4 93.4 92.8 82.0 (at ten years 90 % of the
+// high-path images are lost; upstream 80 %); DE 93.4 throughout (DE weight
+// flips are not modelled: the D2NN memory image is not in the kit).
 TEST(FaultAccuracyTest, D2nnAccuracyVsTimeWithMeasuredStuckBits) {
   REQUIRE_REFERENCE_DIR(ref);
   const std::string stuck_path = ref + "/endurer/stuck_bits_list_processed.csv";
@@ -80,8 +82,9 @@ TEST(FaultAccuracyTest, D2nnAccuracyVsTimeWithMeasuredStuckBits) {
   const double kRefNr[] = {94.4, 94.4, 94.4, 94.4, 78.5, 57.2};
   const double kRefDe[] = {94.4, 93.5, 94.4, 93.2, 93.8, 92.6};
   const int kNrMaskBits[] = {0, 0, 0, 1, 6, 149};  // = reference exactly
-  const int kNrCorrect[] = {934, 934, 934, 934, 572, 154};
-  const int kDeCorrect[] = {934, 870, 934, 934, 870, 934};
+  const int kNrCorrect[] = {934, 934, 934, 934, 928, 820};
+  const int kDeCorrect[] = {934, 934, 934, 934, 934, 934};
+  const int kCleanHighPath = 127;
   for (int t = 0; t < kNumTimepoints; ++t) {
     SCOPED_TRACE(kTimepoints[t]);
     ActivationMask m = BuildActivationMask(nr, 0, kD2nnNrActivationBase, kD2nnActivationWords, t);
@@ -90,6 +93,8 @@ TEST(FaultAccuracyTest, D2nnAccuracyVsTimeWithMeasuredStuckBits) {
                          EvaluateD2nnWithActivationFaults(graph, weights, set, m, 0));
     EXPECT_EQ(a.total, 1000);
     EXPECT_EQ(a.correct, kNrCorrect[t]);
+    // Faults reach only the high path; the Q decision reads the clean copy.
+    EXPECT_EQ(a.high_path, kCleanHighPath);
     if (t <= 3) {  // before the collapse
       EXPECT_NEAR(a.accuracy_pct(), kRefNr[t], 1.5);
     }
@@ -100,8 +105,8 @@ TEST(FaultAccuracyTest, D2nnAccuracyVsTimeWithMeasuredStuckBits) {
     EXPECT_EQ(b.correct, kDeCorrect[t]);
     EXPECT_NEAR(b.accuracy_pct(), kRefDe[t], 7.5);
   }
-  // The headline: at ten years NR has collapsed (ref 57.2 %), DE has not
-  // (ref 92.6 %; ours 93.4 %, within 1 point).
+  // The headline: at ten years NR has lost most of its high path (ref
+  // 57.2 %), DE has not (ref 92.6 %; ours 93.4 %, within 1 point).
   ActivationMask nr10 = BuildActivationMask(nr, 0, kD2nnNrActivationBase, kD2nnActivationWords, 5);
   ActivationMask de10 =
       BuildActivationMask(de, de_chips[5], kD2nnDeActivationBase, kD2nnActivationWords, 5);
@@ -109,7 +114,8 @@ TEST(FaultAccuracyTest, D2nnAccuracyVsTimeWithMeasuredStuckBits) {
                        EvaluateD2nnWithActivationFaults(graph, weights, set, nr10, 0));
   ASSERT_OK_AND_ASSIGN(AccuracyResult b10,
                        EvaluateD2nnWithActivationFaults(graph, weights, set, de10, 0));
-  EXPECT_LT(a10.accuracy_pct(), 60.0);
+  EXPECT_LT(a10.accuracy_pct(), b10.accuracy_pct() - 10.0);
+  EXPECT_GE(kNrCorrect[0] - a10.correct, 0.85 * a10.high_path);  // most high-path images lost
   EXPECT_NEAR(b10.accuracy_pct(), 92.6, 1.0);
 }
 
