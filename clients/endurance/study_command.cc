@@ -14,6 +14,7 @@
 #include "clients/reference_dir.h"
 #include "absl/strings/numbers.h"
 #include "clients/endurance/model_study.h"
+#include "clients/endurance/study_figures.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -295,7 +296,7 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
     }
     static const char* const kKnown[] = {
         "workload", "source", "reference_dir", "test_set", "test_labels", "limit",
-        "accuracy_drop", "csv", "db", "years", "inference_rate", "remap_period_hours", "chips", "seed",
+        "accuracy_drop", "csv", "db", "figures", "years", "inference_rate", "remap_period_hours", "chips", "seed",
         "endurance_median", "endurance_sigma", "stuck_at_one"};
     if (std::find_if(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return name == k; }) == std::end(kKnown)) {
@@ -373,6 +374,9 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
     } else if (name == "db") {
       if (value.empty()) return Bad(name, value, "a file name");
       f.db = value;
+    } else if (name == "figures") {
+      if (value.empty()) return Bad(name, value, "a directory");
+      f.figures = value;
     }
   }
   if (f.no_store && !f.db.empty()) {
@@ -723,6 +727,15 @@ int RunEnduranceStudy(const std::vector<std::string>& args, std::ostream& out, s
     }
   }
   out << (flags->json ? FormatStudyJson(*flags, *result) : FormatStudyText(*flags, *result));
+  if (!flags->figures.empty()) {
+    absl::StatusOr<std::vector<std::string>> paths =
+        WriteStudyFigures(*flags, *result, flags->figures);
+    if (!paths.ok()) {
+      err << kPrefix << paths.status().message() << "\n";
+      return 1;
+    }
+    for (const std::string& path : *paths) err << "figure: " << path << "\n";
+  }
   return 0;
 }
 

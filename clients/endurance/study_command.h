@@ -52,6 +52,7 @@ inline constexpr char kStudyUsage[] =
     "                         ~/.local/share/illusion/traces.db); read back with\n"
     "                         illusionctl endurance show --study=ID\n"
     "  --no_store             do not record the study\n"
+    "  --figures=DIR          write accuracy_vs_time.svg and stuck_bits_vs_time.svg there\n"
     "  --json                 one JSON object instead of text\n"
     "--source=model only:\n"
     "  --years=Y              horizon in years of 365 days, (0, 100] (default 10); checkpoints\n"
@@ -75,6 +76,7 @@ struct StudyFlags {
   double accuracy_drop = 2.0;
   std::string csv;
   std::string db;         // empty: store::TraceStore::DefaultPath()
+  std::string figures;    // empty: no SVG figures
   bool no_store = false;
   bool json = false;
   bool help = false;

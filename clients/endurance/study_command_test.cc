@@ -281,6 +281,19 @@ TEST(StudyCommandTest, StudyIsRecordedAndShowReproducesItsOutput) {
   EXPECT_EQ(rows[1]["chips"], 8);
   EXPECT_DOUBLE_EQ(rows[1]["nr_lifetime_days"].get<double>(),
                    study["nr_lifetime_days"].get<double>());
+  const std::string figures = ::testing::TempDir() + "/study_figures";
+  CommandRun plotted =
+      Endurance({"show", "--study=" + id, "--db=" + db, "--figures=" + figures});
+  ASSERT_EQ(plotted.code, 0) << plotted.err;
+  for (const std::string name : {"accuracy_vs_time.svg", "stuck_bits_vs_time.svg"}) {
+    EXPECT_NE(plotted.err.find("figure: " + figures + "/" + name), std::string::npos)
+        << plotted.err;
+    std::ifstream svg(figures + "/" + name);
+    const std::string doc((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+    EXPECT_NE(doc.find("<svg"), std::string::npos) << name;
+    EXPECT_NE(doc.find("NR "), std::string::npos) << name;
+    EXPECT_NE(doc.find("DE "), std::string::npos) << name;
+  }
   CommandRun list_text = Endurance({"list", "--db=" + db});
   ASSERT_EQ(list_text.code, 0) << list_text.err;
   EXPECT_NE(list_text.out.find("complete"), std::string::npos) << list_text.out;

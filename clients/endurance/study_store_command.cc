@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "clients/endurance/study_command.h"
+#include "clients/endurance/study_figures.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "store/records.h"
@@ -23,6 +24,7 @@ namespace {
 
 struct StoreFlags {
   std::string db;
+  std::string figures;
   int limit = 20;
   int64_t study = 0;
   bool json = false;
@@ -71,6 +73,9 @@ absl::StatusOr<StoreFlags> ParseStoreFlags(const std::vector<std::string>& args,
     if (name == "db") {
       if (value.empty()) return absl::InvalidArgumentError("--db: '' is not a file name");
       f.db = value;
+    } else if (name == "figures") {
+      if (value.empty()) return absl::InvalidArgumentError("--figures: '' is not a directory");
+      f.figures = value;
     } else if (name == "limit") {
       if (!absl::SimpleAtoi(value, &f.limit) || f.limit < 1 || f.limit > 100000) {
         return absl::InvalidArgumentError(
@@ -208,7 +213,7 @@ int RunEnduranceList(const std::vector<std::string>& args, std::ostream& out, st
 }
 
 int RunEnduranceShow(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<StoreFlags> flags = ParseStoreFlags(args, {"db", "study", "json", "csv"});
+  absl::StatusOr<StoreFlags> flags = ParseStoreFlags(args, {"db", "study", "json", "csv", "figures"});
   if (!flags.ok()) return Usage(err, "show", flags.status());
   if (flags->help) {
     out << kStudyStoreUsage;
@@ -261,6 +266,17 @@ int RunEnduranceShow(const std::vector<std::string>& args, std::ostream& out, st
         << (study->error.empty() ? "" : "; " + study->error) << "\n"
         << points->size() << " points recorded:\n"
         << FormatStudyCsv(*result);
+  }
+  if (!flags->figures.empty()) {
+    if (result->points.empty()) {
+      return Failure(err, "show",
+                     absl::FailedPreconditionError(absl::StrCat(
+                         "endurance study ", study->id, " has no points to plot")));
+    }
+    absl::StatusOr<std::vector<std::string>> paths =
+        WriteStudyFigures(*study_flags, *result, flags->figures);
+    if (!paths.ok()) return Failure(err, "show", paths.status());
+    for (const std::string& path : *paths) err << "figure: " << path << "\n";
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 //
 //   illusionctl endurance list [--db=FILE] [--limit=N] [--json]
 //   illusionctl endurance show --study=ID [--db=FILE] [--json | --csv]
+//       [--figures=DIR]
 //
 // `show` of a complete study prints exactly what the study printed (text,
 // --json or the --csv file's content), rebuilt from the stored flags, points
@@ -25,7 +26,7 @@ namespace illusion::clients {
 
 inline constexpr char kStudyStoreUsage[] =
     "usage: illusionctl endurance list [--db=FILE] [--limit=N] [--json]\n"
-    "       illusionctl endurance show --study=ID [--db=FILE] [--json | --csv]\n"
+    "       illusionctl endurance show --study=ID [--db=FILE] [--json | --csv] [--figures=DIR]\n"
     "  the endurance studies recorded by `illusionctl endurance study`\n"
     "flags:\n"
     "  --db=FILE     trace store (default $ILLUSION_DB, else $XDG_DATA_HOME/illusion/traces.db,\n"
@@ -33,7 +34,8 @@ inline constexpr char kStudyStoreUsage[] =
     "  --limit=N     list: the newest N studies, [1, 100000] (default 20)\n"
     "  --study=ID    show: the study id (as printed by `endurance study` and `list`)\n"
     "  --json        one JSON document instead of text\n"
-    "  --csv         show: the points as CSV (the format of `endurance study --csv`)\n";
+    "  --csv         show: the points as CSV (the format of `endurance study --csv`)\n"
+    "  --figures=DIR show: write accuracy_vs_time.svg and stuck_bits_vs_time.svg there\n";
 
 // `illusionctl endurance list ARGS` (args after "list").
 int RunEnduranceList(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
