@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "chipd/chip_model.h"
@@ -15,6 +17,8 @@
 #include "common/status_matchers.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "nn/executor.h"
+#include "nn/ops.h"
 #include "nn/weights.h"
 #include "nn/workloads.h"
 #include "partitioner/paper/paper_partition.h"
@@ -89,6 +93,8 @@ Allocations Count(F&& f) {
 struct AllocCase {
   Workload workload;
   int chips;
+  // Stream file under reference/illusion/<folder>.
+  std::string json = "messages.json";
 };
 
 class ChipRuntimeAllocTest : public ::testing::TestWithParam<AllocCase> {};
@@ -105,7 +111,7 @@ TEST_P(ChipRuntimeAllocTest, SteadyStateExecuteAllocatesNoTensorStorage) {
                        nn::LoadWeightsFromDir(graph, dir + "/weights",
                                               nn::WorkloadWeightLayout(c.workload)));
   ASSERT_OK_AND_ASSIGN(Partition p, partitioner::PaperPartitionFor(c.workload, c.chips));
-  std::ifstream file(dir + "/messages.json");
+  std::ifstream file(dir + "/" + c.json);
   ASSERT_TRUE(file.good());
   const nlohmann::json streams = nlohmann::json::parse(file).at("mode_illusion_io");
   ASSERT_OK_AND_ASSIGN(illusion::v1::ChipModel model, LoadChipModel("msp430_rram"));
@@ -141,6 +147,11 @@ TEST_P(ChipRuntimeAllocTest, SteadyStateExecuteAllocatesNoTensorStorage) {
     for (int64_t i = 0; i < std::min<int64_t>(a.count, kMaxSizes); ++i) {
       absl::StrAppend(&sizes_seen, i > 0 ? " " : "", sizes[i]);
     }
+    // Recorded in the test log (e.g. for the KWS LSTM chips' before/after).
+    std::cout << nn::WorkloadName(c.workload) << " chip " << slice.label << ": " << steps
+              << " steps, second Execute allocated " << a.count << " blocks, " << a.bytes
+              << " bytes (" << a.bytes - result_bytes
+              << " beyond the result payloads); sizes: " << sizes_seen << std::endl;
     EXPECT_LE(a.count, 32 + 4 * steps) << "allocation sizes: " << sizes_seen;
     EXPECT_LE(a.bytes - result_bytes, 1536 + 384 * steps)
         << a.bytes << " bytes; result payloads " << result_bytes
@@ -151,11 +162,55 @@ TEST_P(ChipRuntimeAllocTest, SteadyStateExecuteAllocatesNoTensorStorage) {
 
 INSTANTIATE_TEST_SUITE_P(MnistSvhn, ChipRuntimeAllocTest,
                          ::testing::Values(AllocCase{Workload::kSvhn, 8},
-                                           AllocCase{Workload::kMnist, 8}),
+                                           AllocCase{Workload::kMnist, 8},
+                                           // The first step (no fc): every chip runs
+                                           // its 10 LSTM units. Before the kLstmUnits
+                                           // steps went through LstmStepUnitsInto, a
+                                           // second Execute allocated 28 blocks, 1278
+                                           // bytes per chip (chip 7: 1236); now 16
+                                           // blocks, 802 bytes (chip 7: 760).
+                                           AllocCase{Workload::kKwsLstm, 8,
+                                                     "messages_first.json"}),
                          [](const auto& info) {
                            return absl::StrCat(nn::WorkloadName(info.param.workload), "_",
                                                info.param.chips, "chip");
                          });
+
+// The LSTM ops' in-place APIs allocate nothing: the 40-step KWS LSTM op
+// (its h/c state lives in the outputs), the one-step op for an 8-chip
+// slice of units, and LstmStepUnitsInto (chipd's kLstmUnits steps).
+TEST(ChipRuntimeAllocTest, LstmIntoApisAllocateNothing) {
+  for (int steps : {1, 40}) {
+    SCOPED_TRACE(absl::StrCat(steps, " steps"));
+    nn::WorkloadOptions options;
+    options.lstm_steps = steps;
+    ASSERT_OK_AND_ASSIGN(nn::Graph graph, nn::BuildWorkloadGraph(Workload::kKwsLstm, options));
+    const nn::WeightMap weights = nn::SeededWeights(graph, 5);
+    const nn::Op& lstm = *graph.FindOp("lstm");
+    ASSERT_OK_AND_ASSIGN(nn::OpIo io, nn::WeightsOf(lstm, weights));
+    const nn::Tensor x = nn::SeededTensor(lstm.inputs()[0], 6, -64, 64);
+    const nn::Tensor h = nn::SeededTensor(lstm.inputs()[1], 7, -64, 64);
+    const nn::Tensor c = nn::SeededTensor(lstm.inputs()[2], 8, -2000, 2000);
+    io.inputs = {&x, &h, &c};
+    nn::Tensor h_out(nn::DType::kInt8, {80}, 4), c_out(nn::DType::kInt16, {80}, 8);
+    nn::Tensor* outs[] = {&h_out, &c_out};
+    std::vector<int32_t> scratch(lstm.ScratchElements(lstm.all_outputs()));
+    const nn::Range units = steps == 1 ? nn::Range{30, 40} : lstm.all_outputs();
+    absl::Status status;
+    Allocations a = Count([&] {
+      status = lstm.ExecuteOutputRangeInto(io, units, absl::MakeSpan(scratch), outs);
+    });
+    ASSERT_OK(status);
+    EXPECT_EQ(a.count, 0) << a.bytes << " bytes";
+    if (steps != 1) continue;
+    a = Count([&] {
+      status = nn::LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 10), h, c, io,
+                                     units, absl::MakeSpan(scratch), &h_out, &c_out);
+    });
+    ASSERT_OK(status);
+    EXPECT_EQ(a.count, 0) << a.bytes << " bytes";
+  }
+}
 
 // The d2nn NV chip 0 runs two wake-ups, the second resuming the first's
 // tensors (persisted between Executes): a second round of both emits the

@@ -133,8 +133,10 @@ class Op {
   // what its counterpart above computes. `output` / `outputs[i]` is the whole
   // output tensor (dtype and shape of outputs()[i]): the bytes of units
   // `out` are overwritten, the others are left alone. The defaults call the
-  // counterparts and copy, so they allocate; conv2d, dense, max_pool, argmax
-  // and branch override them and allocate nothing.
+  // counterparts and copy, so they allocate; conv2d, dense, max_pool, argmax,
+  // branch, lstm, residual_add, global_avg_pool, embedding and lm_lstm_cell
+  // override them and allocate nothing (a partial-sum API an op does not
+  // support stays Unimplemented). See also LstmStepUnitsInto (ops.h).
 
   // int32 scratch elements ExecuteOutputRangeInto needs for `out`.
   virtual int64_t ScratchElements(Range out) const { return 0; }

@@ -455,12 +455,7 @@ class LstmOp final : public Op {
       const OpIo& io, Range out) const override {
     RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
     RETURN_IF_ERROR(CheckOutputRange(out));
-    if (steps_ != 1 && !(out == all_outputs())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "op '", name(), "': a ", steps_,
-          "-step LSTM cannot run a part of its units alone (each step needs "
-          "the whole h); run it step by step with LstmStepUnits"));
-    }
+    RETURN_IF_ERROR(CheckStepsForRange(out));
     const int h = shape_.hidden;
     std::vector<int8_t> hs(io.inputs[1]->data<int8_t>(),
                            io.inputs[1]->data<int8_t>() + h);
@@ -488,7 +483,50 @@ class LstmOp final : public Op {
     return outs;
   }
 
+  // The gates of units `out` (4 per unit).
+  int64_t ScratchElements(Range out) const override { return 4 * out.size(); }
+
+  // Only units `out` are computed: a unit's gates depend on x, the whole
+  // previous h and its own weights, and its cell update on its own gates and
+  // c, so this equals ExecuteOutputRange's all-unit computation cut to
+  // `out`. A multi-step LSTM (out is then all units) keeps its h and c state
+  // in the output tensors: each step's gates are complete before the cell
+  // update overwrites h.
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    RETURN_IF_ERROR(CheckStepsForRange(out));
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    const int8_t* h = io.inputs[1]->data<int8_t>();
+    const int16_t* c = io.inputs[2]->data<int16_t>() + out.begin;
+    int8_t* h_out = outputs[0]->data<int8_t>();
+    int16_t* c_out = outputs[1]->data<int16_t>() + out.begin;
+    const int n = static_cast<int>(out.size());
+    for (int64_t t = 0; t < steps_; ++t) {
+      kernels::LstmGates(x + t * shape_.input, h, io.weights[0]->data<int8_t>(),
+                         io.weights[1]->data<int8_t>(), io.weights[2]->data<int8_t>(), shape_,
+                         static_cast<int>(out.begin), static_cast<int>(out.end), scratch.data());
+      kernels::LstmCellUpdate(scratch.data(), c, n, c_out, h_out + out.begin);
+      h = h_out;
+      c = c_out;
+    }
+    return absl::OkStatus();
+  }
+
  private:
+  // FailedPrecondition unless `out` is all units or the LSTM has one step.
+  absl::Status CheckStepsForRange(Range out) const {
+    if (steps_ != 1 && !(out == all_outputs())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "op '", name(), "': a ", steps_,
+          "-step LSTM cannot run a part of its units alone (each step needs "
+          "the whole h); run it step by step with LstmStepUnits"));
+    }
+    return absl::OkStatus();
+  }
+
   kernels::LstmShape shape_;
   int64_t steps_;
 };
@@ -507,12 +545,30 @@ class ResidualAddOp final : public Op {
     RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
     RETURN_IF_ERROR(CheckOutputRange(out));
     const int64_t size = inputs()[0].shape[1];
+    Tensor result(DType::kInt8, {out.size(), size, size}, inputs()[0].frac_bits);
+    Compute(io, out, result.data<int8_t>());
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    Compute(io, out, outputs[0]->data<int8_t>() + OutputUnitOffset(0, out.begin));
+    return absl::OkStatus();
+  }
+
+ private:
+  // Channels `out` into dst (channel out.begin first).
+  void Compute(const OpIo& io, Range out, int8_t* dst) const {
+    const int64_t size = inputs()[0].shape[1];
     const int64_t skip_channels = inputs()[1].shape[0];
     const int64_t skip_size = inputs()[1].shape[1];
     const int8_t* x = io.inputs[0]->data<int8_t>();
     const int8_t* skip = io.inputs[1]->data<int8_t>();
-    Tensor result(DType::kInt8, {out.size(), size, size}, inputs()[0].frac_bits);
-    int8_t* dst = result.data<int8_t>();
     for (int64_t c = out.begin; c < out.end; ++c) {
       const int8_t* xc = x + c * size * size;
       int8_t* dc = dst + (c - out.begin) * size * size;
@@ -529,12 +585,8 @@ class ResidualAddOp final : public Op {
         }
       }
     }
-    std::vector<Tensor> outs;
-    outs.push_back(std::move(result));
-    return outs;
   }
 
- private:
   int64_t stride_;
 };
 
@@ -549,20 +601,35 @@ class GlobalAvgPoolOp final : public Op {
       const OpIo& io, Range out) const override {
     RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
     RETURN_IF_ERROR(CheckOutputRange(out));
+    Tensor result(DType::kInt8, {out.size()}, inputs()[0].frac_bits);
+    Compute(io, out, result.data<int8_t>());
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    Compute(io, out, outputs[0]->data<int8_t>() + out.begin);
+    return absl::OkStatus();
+  }
+
+ private:
+  // Channels `out` into dst (channel out.begin first).
+  void Compute(const OpIo& io, Range out, int8_t* dst) const {
     const int64_t n = inputs()[0].shape[1] * inputs()[0].shape[2];
     const int8_t* x = io.inputs[0]->data<int8_t>();
-    Tensor result(DType::kInt8, {out.size()}, inputs()[0].frac_bits);
     for (int64_t c = out.begin; c < out.end; ++c) {
       int64_t sum = n / 2;
       for (int64_t i = 0; i < n; ++i) sum += x[c * n + i];
       // Floor division (sum may be negative).
       int64_t q = sum / n;
       if (sum % n != 0 && sum < 0) --q;
-      result.data<int8_t>()[c - out.begin] = static_cast<int8_t>(q);
+      dst[c - out.begin] = static_cast<int8_t>(q);
     }
-    std::vector<Tensor> outs;
-    outs.push_back(std::move(result));
-    return outs;
   }
 };
 
@@ -582,18 +649,41 @@ class EmbeddingOp final : public Op {
       const OpIo& io, Range out) const override {
     RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
     RETURN_IF_ERROR(CheckOutputRange(out));
+    RETURN_IF_ERROR(CheckId(io));
+    Tensor result(DType::kInt8, {out.size()}, 4);
+    Compute(io, out, result.data<int8_t>());
+    std::vector<Tensor> outs;
+    outs.push_back(std::move(result));
+    return outs;
+  }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    RETURN_IF_ERROR(CheckId(io));
+    Compute(io, out, outputs[0]->data<int8_t>() + out.begin);
+    return absl::OkStatus();
+  }
+
+ private:
+  // InvalidArgument when the word id is outside the vocabulary.
+  absl::Status CheckId(const OpIo& io) const {
     const int64_t id = io.inputs[0]->at(0);
     if (id < 0 || id >= vocabulary()) {
       return Invalid(name(), absl::StrCat("word id ", id, " outside [0, ", vocabulary(), ")"));
     }
+    return absl::OkStatus();
+  }
+
+  // Dimensions `out` of the looked-up word into dst (out.begin first).
+  void Compute(const OpIo& io, Range out, int8_t* dst) const {
+    const int64_t id = io.inputs[0]->at(0);
     const int8_t* table = io.weights[0]->data<int8_t>();
-    Tensor result(DType::kInt8, {out.size()}, 4);
     for (int64_t d = out.begin; d < out.end; ++d) {
-      result.data<int8_t>()[d - out.begin] = table[d * vocabulary() + id];
+      dst[d - out.begin] = table[d * vocabulary() + id];
     }
-    std::vector<Tensor> outs;
-    outs.push_back(std::move(result));
-    return outs;
   }
 };
 
@@ -619,23 +709,9 @@ class LmLstmCellOp final : public Op {
       const OpIo& io, Range out) const override {
     RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
     RETURN_IF_ERROR(CheckOutputRange(out));
-    const int64_t in = inputs()[0].shape[0];
-    const int8_t* x = io.inputs[0]->data<int8_t>();
-    const int8_t* r = io.inputs[1]->data<int8_t>();
-    const int8_t* w = io.weights[0]->data<int8_t>();
-    const int8_t* b = io.weights[1]->data<int8_t>();
     const int64_t n = out.size();
     std::vector<int32_t> gates(4 * n);
-    for (int g = 0; g < 4; ++g) {
-      for (int64_t u = out.begin; u < out.end; ++u) {
-        const int64_t row = g * hidden_ + u;
-        const int8_t* wr = w + row * columns_;
-        int32_t a = kernels::BiasToAccumulator(b[row], 4);
-        for (int64_t v = 0; v < in; ++v) a += int32_t{wr[v]} * x[v];
-        for (int64_t v = in; v < columns_; ++v) a += int32_t{wr[v]} * r[v - in];
-        gates[g * n + (u - out.begin)] = a;
-      }
-    }
+    Gates(io, out, gates.data());
     Tensor h_out(DType::kInt8, {n}, 4);
     Tensor c_out(DType::kInt16, {n}, 8);
     kernels::LstmCellUpdate(gates.data(), io.inputs[2]->data<int16_t>() + out.begin,
@@ -646,7 +722,44 @@ class LmLstmCellOp final : public Op {
     return outs;
   }
 
+  // The gates of units `out` (4 per unit).
+  int64_t ScratchElements(Range out) const override { return 4 * out.size(); }
+
+  absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
+                                      absl::Span<int32_t> scratch,
+                                      absl::Span<Tensor* const> outputs) const override {
+    RETURN_IF_ERROR(CheckIo(io, /*check_inputs=*/true));
+    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
+    Gates(io, out, scratch.data());
+    kernels::LstmCellUpdate(scratch.data(), io.inputs[2]->data<int16_t>() + out.begin,
+                            static_cast<int>(out.size()),
+                            outputs[1]->data<int16_t>() + out.begin,
+                            outputs[0]->data<int8_t>() + out.begin);
+    return absl::OkStatus();
+  }
+
  private:
+  // gates[g * n + k] (n = out.size()): gate g of unit out.begin + k, int32
+  // Q11, = (B << 4) + W . [x; r].
+  void Gates(const OpIo& io, Range out, int32_t* gates) const {
+    const int64_t in = inputs()[0].shape[0];
+    const int8_t* x = io.inputs[0]->data<int8_t>();
+    const int8_t* r = io.inputs[1]->data<int8_t>();
+    const int8_t* w = io.weights[0]->data<int8_t>();
+    const int8_t* b = io.weights[1]->data<int8_t>();
+    const int64_t n = out.size();
+    for (int g = 0; g < 4; ++g) {
+      for (int64_t u = out.begin; u < out.end; ++u) {
+        const int64_t row = g * hidden_ + u;
+        const int8_t* wr = w + row * columns_;
+        int32_t a = kernels::BiasToAccumulator(b[row], 4);
+        for (int64_t v = 0; v < in; ++v) a += int32_t{wr[v]} * x[v];
+        for (int64_t v = in; v < columns_; ++v) a += int32_t{wr[v]} * r[v - in];
+        gates[g * n + (u - out.begin)] = a;
+      }
+    }
+  }
+
   int64_t hidden_;
   int64_t columns_;
 };
@@ -848,18 +961,24 @@ absl::StatusOr<std::unique_ptr<Op>> MakeLstm(const LstmParams& p,
 
 namespace {
 
-absl::Status CheckLstmStep(const Op& lstm, const Tensor& x, const Tensor& h,
+// Checks the arguments of one LSTM step. The step's x is `x` when given,
+// else `x_values` int8 values.
+absl::Status CheckLstmStep(const Op& lstm, const Tensor* x, int64_t x_values, const Tensor& h,
                            const OpIo& weights, Range units) {
   if (lstm.kind() != OpKind::kLstm) {
     return Invalid(lstm.name(), "is not an lstm op");
   }
   const int64_t in = lstm.inputs()[0].shape[1];
   const int64_t hidden = lstm.output_units();
-  if (x.dtype() != DType::kInt8 || x.num_elements() != in ||
-      h.dtype() != DType::kInt8 || h.num_elements() != hidden) {
-    return Invalid(lstm.name(), absl::StrCat("a step needs x int8 [", in, "] and h int8 [",
-                                             hidden, "]; got ", x.DebugString(), ", ",
-                                             h.DebugString()));
+  const bool x_ok = x == nullptr ? x_values == in
+                                 : x->dtype() == DType::kInt8 && x->num_elements() == in;
+  if (!x_ok || h.dtype() != DType::kInt8 || h.num_elements() != hidden) {
+    return Invalid(lstm.name(),
+                   absl::StrCat("a step needs x int8 [", in, "] and h int8 [", hidden,
+                                "]; got ",
+                                x == nullptr ? absl::StrCat(x_values, " x values")
+                                             : x->DebugString(),
+                                ", ", h.DebugString()));
   }
   if (units.begin < 0 || units.end > hidden || units.size() <= 0) {
     return Invalid(lstm.name(), absl::StrCat("units ", units.DebugString(),
@@ -884,7 +1003,7 @@ absl::Status CheckLstmStep(const Op& lstm, const Tensor& x, const Tensor& h,
 absl::StatusOr<Tensor> LstmGatesForUnits(const Op& lstm, const Tensor& x,
                                          const Tensor& h, const OpIo& weights,
                                          Range units) {
-  RETURN_IF_ERROR(CheckLstmStep(lstm, x, h, weights, units));
+  RETURN_IF_ERROR(CheckLstmStep(lstm, &x, 0, h, weights, units));
   const kernels::LstmShape shape{static_cast<int>(x.num_elements()),
                                  static_cast<int>(lstm.output_units())};
   Tensor gates(DType::kInt32, {4 * units.size()}, 11);
@@ -917,6 +1036,40 @@ absl::StatusOr<std::vector<Tensor>> LstmStepUnits(const Op& lstm,
   outs.push_back(std::move(h_out));
   outs.push_back(std::move(c_out));
   return outs;
+}
+
+absl::Status LstmStepUnitsInto(const Op& lstm, absl::Span<const int8_t> x, const Tensor& h,
+                               const Tensor& c, const OpIo& weights, Range units,
+                               absl::Span<int32_t> scratch, Tensor* h_out, Tensor* c_out) {
+  RETURN_IF_ERROR(
+      CheckLstmStep(lstm, nullptr, static_cast<int64_t>(x.size()), h, weights, units));
+  const int64_t hidden = lstm.output_units();
+  const auto whole = [hidden](const Tensor* t, DType dtype) {
+    return t != nullptr && t->dtype() == dtype && t->num_elements() == hidden;
+  };
+  if (!whole(&c, DType::kInt16) || !whole(h_out, DType::kInt8) ||
+      !whole(c_out, DType::kInt16)) {
+    return Invalid(lstm.name(),
+                   absl::StrCat("a step into tensors needs c int16 [", hidden,
+                                "], h_out int8 [", hidden, "] and c_out int16 [", hidden,
+                                "]; got ", c.DebugString(), ", ",
+                                h_out == nullptr ? "none" : h_out->DebugString(), ", ",
+                                c_out == nullptr ? "none" : c_out->DebugString()));
+  }
+  if (static_cast<int64_t>(scratch.size()) < 4 * units.size()) {
+    return Invalid(lstm.name(), absl::StrCat("scratch has ", scratch.size(),
+                                             " int32 elements; units ", units.DebugString(),
+                                             " need ", 4 * units.size()));
+  }
+  const kernels::LstmShape shape{static_cast<int>(x.size()), static_cast<int>(hidden)};
+  kernels::LstmGates(x.data(), h.data<int8_t>(), weights.weights[0]->data<int8_t>(),
+                     weights.weights[1]->data<int8_t>(), weights.weights[2]->data<int8_t>(),
+                     shape, static_cast<int>(units.begin), static_cast<int>(units.end),
+                     scratch.data());
+  kernels::LstmCellUpdate(scratch.data(), c.data<int16_t>() + units.begin,
+                          static_cast<int>(units.size()), c_out->data<int16_t>() + units.begin,
+                          h_out->data<int8_t>() + units.begin);
+  return absl::OkStatus();
 }
 
 }  // namespace illusion::nn

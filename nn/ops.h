@@ -100,6 +100,17 @@ absl::StatusOr<std::vector<Tensor>> LstmStepUnits(const Op& lstm,
                                                   const OpIo& weights,
                                                   Range units);
 
+// LstmStepUnits writing into caller-owned tensors, allocating nothing (for
+// chipd): x holds the step's I int8 values; h int8 [H] and c int16 [H] are
+// whole (units `units` of c are read); h_out int8 [H] and c_out int16 [H]
+// are whole outputs of which units `units` are overwritten (they may be h
+// and c: the gates are complete before the cell update writes). `scratch`
+// holds at least 4 * units.size() int32 elements (the gates); clobbered.
+// Writes exactly the values LstmStepUnits returns.
+absl::Status LstmStepUnitsInto(const Op& lstm, absl::Span<const int8_t> x, const Tensor& h,
+                               const Tensor& c, const OpIo& weights, Range units,
+                               absl::Span<int32_t> scratch, Tensor* h_out, Tensor* c_out);
+
 // The int32 Q11 gate pre-activations of one step for `units`, gate-major:
 // element [g * n + k] is gate g (i, f, g, o) of unit units.begin + k.
 absl::StatusOr<Tensor> LstmGatesForUnits(const Op& lstm, const Tensor& x,

@@ -1,7 +1,11 @@
 #include "nn/ops.h"
 
 #include <cstring>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -66,6 +70,37 @@ std::vector<Range> ThreeParts(int64_t n) {
   return parts;
 }
 
+// Byte the whole output tensors are filled with before an ...Into call.
+constexpr char kSentinel = 0x5A;
+
+// ExecuteOutputRangeInto of units `r` into whole output tensors filled with
+// kSentinel, using exactly ScratchElements(r) scratch elements: the bytes of
+// the units equal ExecuteOutputRange's and every other byte is untouched.
+void ExpectIntoMatchesRange(const Op& op, const OpIo& io, Range r) {
+  SCOPED_TRACE(absl::StrCat(op.name(), " units ", r.DebugString()));
+  ASSERT_OK_AND_ASSIGN(std::vector<Tensor> want, op.ExecuteOutputRange(io, r));
+  std::vector<Tensor> outs;
+  for (const TensorSpec& spec : op.outputs()) {
+    outs.emplace_back(spec.dtype, spec.shape, spec.frac_bits);
+    std::memset(outs.back().data<uint8_t>(), kSentinel, outs.back().byte_size());
+  }
+  std::vector<Tensor*> ptrs;
+  for (Tensor& t : outs) ptrs.push_back(&t);
+  std::vector<int32_t> scratch(op.ScratchElements(r), 0x77777777);
+  ASSERT_OK(op.ExecuteOutputRangeInto(io, r, absl::MakeSpan(scratch), ptrs));
+  ASSERT_EQ(want.size(), outs.size());
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const int64_t unit = op.outputs()[i].byte_size() / op.output_units();
+    const std::string bytes(outs[i].bytes());
+    EXPECT_EQ(bytes.substr(r.begin * unit, r.size() * unit), std::string(want[i].bytes()))
+        << "output " << i;
+    EXPECT_EQ(bytes.substr(0, r.begin * unit), std::string(r.begin * unit, kSentinel))
+        << "output " << i << " before the range";
+    EXPECT_EQ(bytes.substr(r.end * unit), std::string(bytes.size() - r.end * unit, kSentinel))
+        << "output " << i << " after the range";
+  }
+}
+
 class SplitTest : public ::testing::TestWithParam<Workload> {};
 
 TEST_P(SplitTest, OutputRangesConcatenateToTheWholeOutput) {
@@ -113,6 +148,17 @@ TEST_P(SplitTest, InputPartialSumsAddUpToTheWholeOutput) {
   EXPECT_GT(checked, 0);
 }
 
+// Every op of every paper workload: ExecuteOutputRangeInto equals
+// ExecuteOutputRange on the whole range and on three parts.
+TEST_P(SplitTest, IntoEqualsTheAllocatingOutputRange) {
+  SeededRun run = RunSeeded(GetParam(), 13);
+  for (const auto& op : run.graph.ops()) {
+    OpIo io = IoFor(*op, run);
+    ExpectIntoMatchesRange(*op, io, op->all_outputs());
+    for (Range r : ThreeParts(op->output_units())) ExpectIntoMatchesRange(*op, io, r);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Workloads, SplitTest,
                          ::testing::Values(Workload::kMnist, Workload::kSvhn,
                                            Workload::kD2nn, Workload::kKwsLstm),
@@ -137,6 +183,100 @@ TEST(LstmStepUnitsTest, EightChipSlicesEqualTheWholeStep) {
     EXPECT_EQ(std::string(out[1].bytes()),
               std::string(SliceUnits(run.env.at("c"), 80, units).bytes()));
   }
+}
+
+// The KWS LSTM through the Into APIs on random data: a one-step LSTM for
+// several unit ranges, a 40-step LSTM (whole range; its state lives in the
+// outputs) and LstmStepUnitsInto for the 8-chip slices and odd ranges, all
+// equal to the allocating paths.
+TEST(LstmIntoTest, IntoEqualsTheAllocatingPathsOnRandomData) {
+  for (uint64_t seed : {3, 21, 97}) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    SeededRun run = RunSeeded(Workload::kKwsLstm, seed);
+    const Op& lstm = *run.graph.FindOp("lstm");
+    OpIo io = IoFor(lstm, run);
+    for (Range r : {Range{0, 80}, Range{0, 10}, Range{10, 20}, Range{33, 47}, Range{79, 80},
+                    Range{1, 79}}) {
+      ExpectIntoMatchesRange(lstm, io, r);
+    }
+
+    const Tensor& x = run.env.at(kLstmX);
+    const Tensor& h0 = run.env.at(kLstmH0);
+    const Tensor& c0 = run.env.at(kLstmC0);
+    for (Range units : {Range{0, 10}, Range{10, 20}, Range{70, 80}, Range{0, 80},
+                        Range{5, 6}, Range{17, 61}}) {
+      SCOPED_TRACE(absl::StrCat("step units ", units.DebugString()));
+      ASSERT_OK_AND_ASSIGN(std::vector<Tensor> want,
+                           LstmStepUnits(lstm, x, h0, SliceUnits(c0, 80, units), io, units));
+      Tensor h(DType::kInt8, {80}, 4), c(DType::kInt16, {80}, 8);
+      std::memset(h.data<uint8_t>(), kSentinel, h.byte_size());
+      std::memset(c.data<uint8_t>(), kSentinel, c.byte_size());
+      std::vector<int32_t> scratch(4 * units.size());
+      ASSERT_OK(LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 10), h0, c0, io,
+                                  units, absl::MakeSpan(scratch), &h, &c));
+      EXPECT_EQ(std::string(SliceUnits(h, 80, units).bytes()), std::string(want[0].bytes()));
+      EXPECT_EQ(std::string(SliceUnits(c, 80, units).bytes()), std::string(want[1].bytes()));
+      if (units.size() < 80) {  // a unit outside the range is untouched
+        EXPECT_EQ(h.at(units.begin == 0 ? 79 : 0), kSentinel);
+      }
+
+      // In place: h_out and c_out may be the step's own h and c.
+      Tensor h_state = h0, c_state = c0;
+      ASSERT_OK(LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 10), h_state,
+                                  c_state, io, units, absl::MakeSpan(scratch), &h_state,
+                                  &c_state));
+      EXPECT_EQ(std::string(SliceUnits(h_state, 80, units).bytes()),
+                std::string(want[0].bytes()));
+      EXPECT_EQ(std::string(SliceUnits(c_state, 80, units).bytes()),
+                std::string(want[1].bytes()));
+    }
+  }
+
+  // 40 steps: only the whole range.
+  WorkloadOptions options;
+  options.lstm_steps = 40;
+  ASSERT_OK_AND_ASSIGN(Graph graph, BuildWorkloadGraph(Workload::kKwsLstm, options));
+  const WeightMap weights = SeededWeights(graph, 8);
+  const Op& lstm = *graph.FindOp("lstm");
+  ASSERT_OK_AND_ASSIGN(OpIo io, WeightsOf(lstm, weights));
+  const Tensor x = SeededTensor(lstm.inputs()[0], 9, -64, 64);
+  const Tensor h = SeededTensor(lstm.inputs()[1], 10, -64, 64);
+  const Tensor c = SeededTensor(lstm.inputs()[2], 11, -2000, 2000);
+  io.inputs = {&x, &h, &c};
+  ExpectIntoMatchesRange(lstm, io, lstm.all_outputs());
+  Tensor h_out(DType::kInt8, {80}, 4), c_out(DType::kInt16, {80}, 8);
+  std::vector<int32_t> scratch(lstm.ScratchElements(Range{0, 10}));
+  Tensor* outs[] = {&h_out, &c_out};
+  EXPECT_THAT(lstm.ExecuteOutputRangeInto(io, Range{0, 10}, absl::MakeSpan(scratch), outs),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("40-step")));
+}
+
+TEST(LstmIntoTest, BadArgumentsAreRejected) {
+  SeededRun run = RunSeeded(Workload::kKwsLstm, 3);
+  const Op& lstm = *run.graph.FindOp("lstm");
+  OpIo io = IoFor(lstm, run);
+  Tensor h(DType::kInt8, {80}, 4), c(DType::kInt16, {80}, 8);
+  Tensor* outs[] = {&h, &c};
+  std::vector<int32_t> short_scratch(4 * 10 - 1);
+  EXPECT_THAT(lstm.ExecuteOutputRangeInto(io, Range{0, 10}, absl::MakeSpan(short_scratch), outs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scratch")));
+  const Tensor& x = run.env.at(kLstmX);
+  const Tensor& h0 = run.env.at(kLstmH0);
+  const Tensor& c0 = run.env.at(kLstmC0);
+  EXPECT_THAT(LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 10), h0, c0, io,
+                                Range{0, 10}, absl::MakeSpan(short_scratch), &h, &c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scratch")));
+  std::vector<int32_t> scratch(40);
+  EXPECT_THAT(LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 9), h0, c0, io,
+                                Range{0, 10}, absl::MakeSpan(scratch), &h, &c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("x int8 [10]")));
+  Tensor c_part(DType::kInt16, {10}, 8);
+  EXPECT_THAT(LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 10), h0, c_part,
+                                io, Range{0, 10}, absl::MakeSpan(scratch), &h, &c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("c int16 [80]")));
+  EXPECT_THAT(LstmStepUnitsInto(lstm, absl::MakeConstSpan(x.data<int8_t>(), 10), h0, c0, io,
+                                Range{75, 85}, absl::MakeSpan(scratch), &h, &c),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("units")));
 }
 
 TEST(OpErrorsTest, RangesOutsideTheOpAreRejected) {

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
@@ -290,6 +293,71 @@ TEST(ScaledOutGraphsTest, LstmLmShapesAndReducedRun) {
   ASSERT_OK_AND_ASSIGN(TensorMap out, ExecuteGraph(g, w, in));
   EXPECT_EQ(out.at("r2").shape(), (Shape{16}));
   EXPECT_EQ(out.at("c2").shape(), (Shape{64}));
+}
+
+// ExecuteOutputRangeInto of the scaled-out ops (residual_add,
+// global_avg_pool, embedding, lm_lstm_cell) equals ExecuteOutputRange for
+// several ranges and leaves the rest of the whole outputs untouched.
+TEST(ScaledOutOpsTest, IntoEqualsTheAllocatingOutputRange) {
+  const auto expect_into = [](const Op& op, const OpIo& io, Range r) {
+    SCOPED_TRACE(op.name() + " units " + r.DebugString());
+    ASSERT_OK_AND_ASSIGN(std::vector<Tensor> want, op.ExecuteOutputRange(io, r));
+    std::vector<Tensor> outs;
+    for (const TensorSpec& spec : op.outputs()) {
+      outs.emplace_back(spec.dtype, spec.shape, spec.frac_bits);
+      std::memset(outs.back().data<uint8_t>(), 0x5A, outs.back().byte_size());
+    }
+    std::vector<Tensor*> ptrs;
+    for (Tensor& t : outs) ptrs.push_back(&t);
+    std::vector<int32_t> scratch(op.ScratchElements(r));
+    ASSERT_OK(op.ExecuteOutputRangeInto(io, r, absl::MakeSpan(scratch), ptrs));
+    for (size_t i = 0; i < outs.size(); ++i) {
+      const int64_t unit = op.outputs()[i].byte_size() / op.output_units();
+      const std::string bytes(outs[i].bytes());
+      EXPECT_EQ(bytes.substr(r.begin * unit, r.size() * unit), std::string(want[i].bytes()));
+      EXPECT_EQ(bytes.substr(0, r.begin * unit), std::string(r.begin * unit, '\x5A'));
+      EXPECT_EQ(bytes.substr(r.end * unit), std::string(bytes.size() - r.end * unit, '\x5A'));
+    }
+  };
+
+  const TensorSpec x_spec{"x", DType::kInt8, {6, 4, 4}, 4};
+  const TensorSpec s_spec{"s", DType::kInt8, {4, 8, 8}, 4};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Op> add, MakeResidualAdd("add", "y", x_spec, s_spec));
+  const Tensor x = SeededTensor(x_spec, 1, -120, 120);
+  const Tensor s = SeededTensor(s_spec, 2, -120, 120);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Op> pool, MakeGlobalAvgPool("pool", "p", x_spec));
+  for (Range r : {Range{0, 6}, Range{0, 1}, Range{2, 5}, Range{5, 6}}) {
+    expect_into(*add, OpIo{{&x, &s}, {}}, r);
+    expect_into(*pool, OpIo{{&x}, {}}, r);
+  }
+
+  const TensorSpec id_spec{"word", DType::kInt32, {1}, 0};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Op> embed, MakeEmbedding("e", "ex", "t", 7, 5, id_spec));
+  const Tensor table = SeededTensor(embed->weights()[0], 3, -100, 100);
+  const Tensor id = Tensor::FromValues(DType::kInt32, {1}, {4});
+  for (Range r : {Range{0, 5}, Range{1, 3}, Range{4, 5}}) {
+    expect_into(*embed, OpIo{{&id}, {&table}}, r);
+  }
+  const Tensor bad = Tensor::FromValues(DType::kInt32, {1}, {7});
+  Tensor e_out(DType::kInt8, {5}, 4);
+  Tensor* e_outs[] = {&e_out};
+  EXPECT_THAT(embed->ExecuteOutputRangeInto(OpIo{{&bad}, {&table}}, Range{0, 5}, {}, e_outs)
+                  .message(),
+              HasSubstr("word id 7"));
+
+  const TensorSpec cx_spec{"cx", DType::kInt8, {6}, 4};
+  const TensorSpec r_spec{"r", DType::kInt8, {4}, 4};
+  const TensorSpec c_spec{"c", DType::kInt16, {9}, 8};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Op> cell,
+                       MakeLmLstmCell({"cell", "h", "c2", "w", "b", 9}, cx_spec, r_spec, c_spec));
+  const Tensor cx = SeededTensor(cx_spec, 4, -60, 60);
+  const Tensor r = SeededTensor(r_spec, 5, -60, 60);
+  const Tensor c = SeededTensor(c_spec, 6, -3000, 3000);
+  const Tensor w = SeededTensor(cell->weights()[0], 7, -40, 40);
+  const Tensor b = SeededTensor(cell->weights()[1], 8, -40, 40);
+  for (Range u : {Range{0, 9}, Range{0, 4}, Range{3, 8}, Range{8, 9}}) {
+    expect_into(*cell, OpIo{{&cx, &r, &c}, {&w, &b}}, u);
+  }
 }
 
 }  // namespace

@@ -67,40 +67,6 @@ absl::Status WriteBytes(const SliceContext& ctx, Env& env, const std::string& na
   return absl::OkStatus();
 }
 
-// DecodeWords (word_protocol.h) straight into `out` (num_bytes bytes), with
-// the same checks and messages, so decoding allocates nothing.
-// TODO(chipd alloc): move next to DecodeWords as DecodeWordsInto.
-absl::Status DecodeWordsInto(WordEncoding encoding, absl::Span<const uint16_t> words,
-                             int64_t num_bytes, uint8_t* out) {
-  const int64_t unit = encoding == WordEncoding::kInt16   ? 2
-                       : encoding == WordEncoding::kInt32 ? 4
-                                                          : 1;
-  if (num_bytes % unit != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("byte count ", num_bytes,
-                                                   " is not a multiple of ", unit, " for encoding ",
-                                                   WordEncodingName(encoding)));
-  }
-  const int64_t expected = WordCount(encoding, num_bytes);
-  if (static_cast<int64_t>(words.size()) != expected) {
-    return absl::InvalidArgumentError(absl::StrCat("decoding ", num_bytes, " bytes as ",
-                                                   WordEncodingName(encoding), " needs ", expected,
-                                                   " words; got ", words.size()));
-  }
-  if (encoding == WordEncoding::kWordPerInt8) {
-    for (int64_t i = 0; i < num_bytes; ++i) out[i] = static_cast<uint8_t>(words[i] & 0xFF);
-    return absl::OkStatus();
-  }
-  if (num_bytes % 2 == 1 && (words.back() >> 8) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("padding byte of the last word is ",
-                                                   words.back() >> 8, "; expected 0"));
-  }
-  for (int64_t i = 0; i < num_bytes; ++i) {
-    const uint16_t w = words[i / 2];
-    out[i] = static_cast<uint8_t>(i % 2 == 0 ? (w & 0xFF) : (w >> 8));
-  }
-  return absl::OkStatus();
-}
-
 // Decodes the segments of `m` present in `env` from words[*pos...].
 absl::Status DecodeSegments(const SliceContext& ctx, const MessagePlan& m,
                             absl::Span<const uint16_t> words, int64_t* pos, Env& env,
@@ -236,19 +202,18 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
       ASSIGN_OR_RETURN(const Tensor* h, Need(ctx, env, op->inputs()[1].name, chip));
       ASSIGN_OR_RETURN(const Tensor* c_all, Need(ctx, env, op->inputs()[2].name, chip));
       const int64_t in_dim = op->inputs()[0].shape.back();
-      ASSIGN_OR_RETURN(Tensor x, Tensor::FromBytes(nn::DType::kInt8, {in_dim}, 4,
-                                                   x_all->bytes().substr(0, in_dim)));
-      ASSIGN_OR_RETURN(Tensor c, Tensor::FromBytes(nn::DType::kInt16, {step.out.size()}, 8,
-                                                   c_all->bytes().substr(2 * step.out.begin,
-                                                                         2 * step.out.size())));
-      ASSIGN_OR_RETURN(std::vector<Tensor> outs, nn::LstmStepUnits(*op, x, *h, c, io, step.out));
-      for (size_t i = 0; i < outs.size(); ++i) {
-        const nn::TensorSpec& spec = op->outputs()[i];
-        const int64_t unit = spec.byte_size() / op->output_units();
-        RETURN_IF_ERROR(
-            WriteBytes(ctx, env, spec.name, step.out.begin * unit, outs[i].bytes(), buffers));
-        work.elements += outs[i].num_elements();
+      // The step's x is the first in_dim values of x (its first time step).
+      if (x_all->dtype() != nn::DType::kInt8 || x_all->num_elements() < in_dim) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            WakeUpLabel(ctx.partition, chip), ": lstm step '", step.op, "' needs ", in_dim,
+            " int8 x values; got ", x_all->DebugString()));
       }
+      ASSIGN_OR_RETURN(Tensor * h_out, Materialize(ctx, env, op->outputs()[0].name, buffers));
+      ASSIGN_OR_RETURN(Tensor * c_out, Materialize(ctx, env, op->outputs()[1].name, buffers));
+      RETURN_IF_ERROR(nn::LstmStepUnitsInto(
+          *op, absl::MakeConstSpan(x_all->data<int8_t>(), in_dim), *h, *c_all, io, step.out,
+          Scratch(4 * step.out.size(), buffers, &local_scratch), h_out, c_out));
+      work.elements = 2 * step.out.size();
       work.macs = op->Macs(step.out, op->all_inputs());
       return work;
     }
@@ -283,6 +248,8 @@ absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
       scratch = std::max(scratch, op->ScratchElements(step.out));
     } else if (step.kind == StepKind::kPartialSums) {
       scratch = std::max(scratch, step.out.size() * op->partial_sums_per_unit());
+    } else if (step.kind == StepKind::kLstmUnits) {
+      scratch = std::max(scratch, 4 * step.out.size());  // the gates
     }
   }
   if (static_cast<int64_t>(buffers->scratch.size()) < scratch) buffers->scratch.resize(scratch);

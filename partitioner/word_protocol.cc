@@ -1,5 +1,6 @@
 #include "partitioner/word_protocol.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -129,8 +130,11 @@ absl::Status EncodeBytes(WordEncoding encoding, absl::string_view bytes, Words* 
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> DecodeWords(WordEncoding encoding, absl::Span<const uint16_t> words,
-                                        int64_t num_bytes) {
+absl::Status DecodeWordsInto(WordEncoding encoding, absl::Span<const uint16_t> words,
+                             int64_t num_bytes, uint8_t* out) {
+  if (num_bytes < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("negative byte count ", num_bytes));
+  }
   if (absl::Status s = CheckMultiple(encoding, num_bytes); !s.ok()) return s;
   const int64_t expected = WordCount(encoding, num_bytes);
   if (static_cast<int64_t>(words.size()) != expected) {
@@ -138,18 +142,28 @@ absl::StatusOr<std::string> DecodeWords(WordEncoding encoding, absl::Span<const 
                                                    WordEncodingName(encoding), " needs ", expected,
                                                    " words; got ", words.size()));
   }
-  std::string bytes(num_bytes, '\0');
   if (encoding == WordEncoding::kWordPerInt8) {
-    for (int64_t i = 0; i < num_bytes; ++i) bytes[i] = static_cast<char>(words[i] & 0xFF);
-    return bytes;
-  }
-  for (int64_t i = 0; i < num_bytes; ++i) {
-    const uint16_t w = words[i / 2];
-    bytes[i] = static_cast<char>(i % 2 == 0 ? (w & 0xFF) : (w >> 8));
+    for (int64_t i = 0; i < num_bytes; ++i) out[i] = static_cast<uint8_t>(words[i] & 0xFF);
+    return absl::OkStatus();
   }
   if (num_bytes % 2 == 1 && (words.back() >> 8) != 0) {
     return absl::InvalidArgumentError(absl::StrCat("padding byte of the last word is ",
                                                    words.back() >> 8, "; expected 0"));
+  }
+  for (int64_t i = 0; i < num_bytes; ++i) {
+    const uint16_t w = words[i / 2];
+    out[i] = static_cast<uint8_t>(i % 2 == 0 ? (w & 0xFF) : (w >> 8));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> DecodeWords(WordEncoding encoding, absl::Span<const uint16_t> words,
+                                        int64_t num_bytes) {
+  std::string bytes(std::max<int64_t>(num_bytes, 0), '\0');
+  if (absl::Status s = DecodeWordsInto(encoding, words, num_bytes,
+                                       reinterpret_cast<uint8_t*>(bytes.data()));
+      !s.ok()) {
+    return s;
   }
   return bytes;
 }

@@ -64,6 +64,12 @@ absl::StatusOr<std::string> DecodeWords(WordEncoding encoding,
                                         absl::Span<const uint16_t> words,
                                         int64_t num_bytes);
 
+// DecodeWords straight into `out` (num_bytes bytes, caller-owned), with the
+// same checks and messages; allocates nothing. On error `out` may have been
+// partly written.
+absl::Status DecodeWordsInto(WordEncoding encoding, absl::Span<const uint16_t> words,
+                             int64_t num_bytes, uint8_t* out);
+
 // Typed conveniences over EncodeBytes/DecodeWords.
 Words PackInt8(absl::Span<const int8_t> values);
 absl::StatusOr<std::vector<int8_t>> UnpackInt8(absl::Span<const uint16_t> words,

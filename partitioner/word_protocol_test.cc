@@ -1,5 +1,9 @@
 #include "partitioner/word_protocol.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -61,6 +65,44 @@ TEST(WordProtocolTest, EncodeAndDecodeBytes) {
   EXPECT_FALSE(EncodeBytes(WordEncoding::kInt32, "abc", &w).ok());
   EXPECT_EQ(WordCount(WordEncoding::kPackedInt8, 77), 39);
   EXPECT_EQ(WordCount(WordEncoding::kInt32, 44), 22);
+}
+
+// DecodeWordsInto writes exactly the bytes DecodeWords returns, for every
+// encoding and for odd lengths, and rejects what DecodeWords rejects.
+TEST(WordProtocolTest, DecodeWordsIntoMatchesDecodeWords) {
+  const std::string bytes("\x01\xff\x80\x7f\x00\x10\xfe\x33", 8);
+  for (WordEncoding encoding : {WordEncoding::kPackedInt8, WordEncoding::kInt16,
+                                WordEncoding::kInt32, WordEncoding::kWordPerInt8}) {
+    for (int64_t n : {0, 1, 2, 3, 4, 7, 8}) {
+      Words w;
+      if (!EncodeBytes(encoding, absl::string_view(bytes.data(), n), &w).ok()) continue;
+      SCOPED_TRACE(absl::StrCat(WordEncodingName(encoding), " bytes=", n));
+      ASSERT_OK_AND_ASSIGN(std::string expected, DecodeWords(encoding, w, n));
+      EXPECT_EQ(expected, bytes.substr(0, n));
+      std::vector<uint8_t> out(n + 1, 0xAA);
+      ASSERT_OK(DecodeWordsInto(encoding, w, n, out.data()));
+      EXPECT_EQ(std::string(out.begin(), out.begin() + n), expected);
+      EXPECT_EQ(out[n], 0xAA);  // nothing written past num_bytes
+
+      // A wrong word count is the same error from both.
+      Words longer = w;
+      longer.push_back(0);
+      absl::Status into = DecodeWordsInto(encoding, longer, n, out.data());
+      absl::StatusOr<std::string> whole = DecodeWords(encoding, longer, n);
+      ASSERT_FALSE(into.ok());
+      ASSERT_FALSE(whole.ok());
+      EXPECT_EQ(into.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(into.message(), whole.status().message());
+      EXPECT_THAT(into.message(), HasSubstr("words; got"));
+    }
+  }
+  // Wrong byte multiple, non-zero padding and a negative count are errors.
+  uint8_t out[4] = {};
+  EXPECT_FALSE(DecodeWordsInto(WordEncoding::kInt32, Words{1}, 2, out).ok());
+  EXPECT_FALSE(DecodeWordsInto(WordEncoding::kPackedInt8, Words{0x0201, 0x0103}, 3, out).ok());
+  EXPECT_FALSE(DecodeWords(WordEncoding::kPackedInt8, Words{0x0201, 0x0103}, 3).ok());
+  EXPECT_FALSE(DecodeWordsInto(WordEncoding::kPackedInt8, Words{}, -1, out).ok());
+  EXPECT_FALSE(DecodeWords(WordEncoding::kPackedInt8, Words{}, -1).ok());
 }
 
 TEST(WordProtocolTest, Streams) {
