@@ -9,7 +9,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "store/sqlite_db.h"
 
 namespace illusion::store::internal {
 
@@ -25,6 +27,14 @@ bool ProcessMayBeAlive(int64_t pid);
 
 // `status` with "<context>: " before its message; OK stays OK.
 absl::Status WithContext(const absl::Status& status, absl::string_view context);
+
+// Marks 'incomplete' every 'running' row of `table` (runs or
+// endurance_studies: columns id, status, finished_at, error, owner_pid,
+// owner_host) whose owner process on this host is gone; `noun` ("run",
+// "study") names it in the error text. Returns how many were marked.
+// Reads first, so a store with nothing to mark takes no write lock.
+absl::StatusOr<int> MarkDeadOwnersIncomplete(SqliteDb& db, absl::string_view table,
+                                             absl::string_view noun);
 
 }  // namespace illusion::store::internal
 

@@ -43,7 +43,6 @@ constexpr absl::string_view kRunColumns =
 
 using internal::Hostname;
 using internal::NowUtc;
-using internal::ProcessMayBeAlive;
 using internal::WithContext;
 
 absl::Status CreateParentDirectories(const std::string& path) {
@@ -358,45 +357,7 @@ absl::Status TraceStore::PutReport(int64_t run_id, absl::string_view json) {
 
 absl::StatusOr<int> TraceStore::MarkInterruptedRuns() {
   absl::MutexLock lock(&mu_);
-  const std::string host = Hostname();
-  // Find candidates with a plain read, so that opening a store (e.g. by
-  // illusionctl) takes the write lock only when there is something to mark.
-  std::vector<std::pair<int64_t, int64_t>> dead;  // (run id, owner pid)
-  {
-    ASSIGN_OR_RETURN(Statement running,
-                     db_->Prepare("SELECT id, owner_pid FROM runs WHERE "
-                                  "status = 'running' AND owner_host = ?1"));
-    RETURN_IF_ERROR(running.BindText(1, host));
-    while (true) {
-      ASSIGN_OR_RETURN(const bool has_row, running.Step());
-      if (!has_row) break;
-      const int64_t pid = running.ColumnInt64(1);
-      if (!ProcessMayBeAlive(pid)) {
-        dead.emplace_back(running.ColumnInt64(0), pid);
-      }
-    }
-  }
-  if (dead.empty()) return 0;
-  int marked = 0;
-  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
-    // `status = 'running'` again: another opener may have marked it first.
-    ASSIGN_OR_RETURN(Statement mark,
-                     db_->Prepare("UPDATE runs SET status = 'incomplete', "
-                                  "finished_at = ?2, error = ?3 "
-                                  "WHERE id = ?1 AND status = 'running'"));
-    for (const auto& [run_id, pid] : dead) {
-      mark.Reset();
-      RETURN_IF_ERROR(mark.BindInt64(1, run_id));
-      RETURN_IF_ERROR(mark.BindText(2, NowUtc()));
-      RETURN_IF_ERROR(
-          mark.BindText(3, absl::StrCat("owner process ", pid, " on ", host,
-                                        " exited before finishing the run")));
-      RETURN_IF_ERROR(mark.Run());
-      marked += static_cast<int>(db_->Changes());
-    }
-    return absl::OkStatus();
-  }));
-  return marked;
+  return internal::MarkDeadOwnersIncomplete(*db_, "runs", "run");
 }
 
 // ---- Queries ----

@@ -23,7 +23,6 @@ namespace {
 
 using internal::Hostname;
 using internal::NowUtc;
-using internal::ProcessMayBeAlive;
 using internal::WithContext;
 
 constexpr absl::string_view kStudyColumns =
@@ -250,39 +249,7 @@ absl::Status TraceStore::FinishEnduranceStudy(int64_t study_id, RunStatus status
 
 absl::StatusOr<int> TraceStore::MarkInterruptedStudies() {
   absl::MutexLock lock(&mu_);
-  const std::string host = Hostname();
-  std::vector<std::pair<int64_t, int64_t>> dead;  // (study id, owner pid)
-  {
-    ASSIGN_OR_RETURN(Statement running,
-                     db_->Prepare("SELECT id, owner_pid FROM endurance_studies WHERE "
-                                  "status = 'running' AND owner_host = ?1"));
-    RETURN_IF_ERROR(running.BindText(1, host));
-    while (true) {
-      ASSIGN_OR_RETURN(const bool has_row, running.Step());
-      if (!has_row) break;
-      const int64_t pid = running.ColumnInt64(1);
-      if (!ProcessMayBeAlive(pid)) dead.emplace_back(running.ColumnInt64(0), pid);
-    }
-  }
-  if (dead.empty()) return 0;
-  int marked = 0;
-  RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Statement mark,
-                     db_->Prepare("UPDATE endurance_studies SET status = 'incomplete', "
-                                  "finished_at = ?2, error = ?3 "
-                                  "WHERE id = ?1 AND status = 'running'"));
-    for (const auto& [id, pid] : dead) {
-      mark.Reset();
-      RETURN_IF_ERROR(mark.BindInt64(1, id));
-      RETURN_IF_ERROR(mark.BindText(2, NowUtc()));
-      RETURN_IF_ERROR(mark.BindText(3, absl::StrCat("owner process ", pid, " on ", host,
-                                                    " exited before finishing the study")));
-      RETURN_IF_ERROR(mark.Run());
-      marked += static_cast<int>(db_->Changes());
-    }
-    return absl::OkStatus();
-  }));
-  return marked;
+  return internal::MarkDeadOwnersIncomplete(*db_, "endurance_studies", "study");
 }
 
 absl::StatusOr<std::vector<EnduranceStudyRecord>> TraceStore::ListEnduranceStudies(int limit) {
