@@ -6,6 +6,9 @@
 // process, an almost empty RPC, the proto translation on each side).
 //
 //   bazel run //coordinator/backends:fleet_bench -- --inferences=500
+//   bazel run //coordinator/backends:fleet_bench -- --inferences=1000 --repeats=5
+//       (add --profile_rounds=0 to skip the profile; prints the median, min and
+//       max of the five runs)
 //
 // Targets: loopback >= 500 inferences/s; in-process 8-chip time per
 // inference within 1.2x of the 1-chip one.
@@ -19,10 +22,13 @@
 #include <sched.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -50,6 +56,9 @@ ABSL_FLAG(int, cpu, -1, "Run on this CPU only (the chipd processes inherit it); 
 ABSL_FLAG(int, execute_spin_us, illusion::common::kExecuteSpinBeforeBlock.count(),
           "How long the coordinator polls for each Execute's answer before it sleeps, us "
           "(GrpcFleetOptions::execute_spin); 0 = the plain blocking call.");
+ABSL_FLAG(int, repeats, 1,
+          "Runs of each measurement (a fresh loopback fleet each time); with more than one, the "
+          "median, min and max are printed after the per-run lines.");
 ABSL_FLAG(int, profile_rounds, 300,
           "Rounds of the per-Execute profile (one inference's wake-ups each); 0 = skip it.");
 
@@ -268,12 +277,30 @@ absl::Status Profile(const ExperimentConfig& base, int rounds) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::pair<double, double>> MeasureOnce(ExperimentConfig config,
+                                                      const FleetFactory& make);
+
+// Prints "<what> median over N runs: M <unit> (min A, max B)".
+void PrintSpread(const char* what, std::vector<double> values, const char* unit) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  const double median =
+      n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  std::printf("%s median over %zu runs: %.2f%s (min %.2f, max %.2f)\n", what, n, median, unit,
+              values.front(), values.back());
+}
+
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "fleet_bench: %s\n", status.ToString().c_str());
   return 1;
 }
 
 int Main() {
+  const int repeats = absl::GetFlag(FLAGS_repeats);
+  if (repeats < 1) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--repeats=", repeats, ": must be at least 1")));
+  }
   if (const int cpu = absl::GetFlag(FLAGS_cpu); cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -305,6 +332,32 @@ int Main() {
   loopback.parallel_start = absl::GetFlag(FLAGS_parallel_start);
   loopback.grpc.execute_spin = std::chrono::microseconds(absl::GetFlag(FLAGS_execute_spin_us));
   const FleetFactory make = LoopbackFleetFactory(loopback);
+  std::vector<double> loopback_rates, in_process_ratios;
+  for (int run = 1; run <= repeats; ++run) {
+    if (repeats > 1) std::printf("run %d of %d\n", run, repeats);
+    absl::StatusOr<std::pair<double, double>> figures = MeasureOnce(config, make);
+    if (!figures.ok()) return Fail(figures.status());
+    loopback_rates.push_back(figures->first);
+    in_process_ratios.push_back(figures->second);
+  }
+  if (repeats > 1) {
+    PrintSpread("loopback 8-chip", loopback_rates, " inferences/s (target >= 500)");
+    PrintSpread("in-process 8-chip / 1-chip time per inference", in_process_ratios,
+                "x (target <= 1.2x)");
+  }
+  if (const int rounds = absl::GetFlag(FLAGS_profile_rounds); rounds > 0) {
+    config.chips = 8;
+    config.fleet_factory = nullptr;
+    const absl::Status s = Profile(config, rounds);
+    if (!s.ok()) return Fail(s);
+  }
+  return 0;
+}
+
+// One loopback run and one in-process 8-chip/1-chip pair; prints their
+// lines and returns {loopback inferences/s, in-process 8/1 time ratio}.
+absl::StatusOr<std::pair<double, double>> MeasureOnce(ExperimentConfig config,
+                                                      const FleetFactory& make) {
   double factory_ms = 0, startup_ms = 0;
   config.fleet_factory = [&](int chips, const illusion::v1::ChipModel& model)
       -> absl::StatusOr<std::unique_ptr<ChipFleet>> {
@@ -318,12 +371,13 @@ int Main() {
   };
   const double cpu_before = CpuSeconds();
   absl::StatusOr<Figures> over_loopback = Measure(config);
-  if (!over_loopback.ok()) return Fail(over_loopback.status());
+  if (!over_loopback.ok()) return over_loopback.status();
   const double cpu_loopback = CpuSeconds() - cpu_before;
   const double rpcs = static_cast<double>(over_loopback->wake_ups) / config.inferences;
   std::printf("loopback start-up, 8 chipd processes started %s, health-checked, connected: "
               "%.1f ms\n",
-              loopback.parallel_start ? "in parallel" : "one after another", startup_ms);
+              absl::GetFlag(FLAGS_parallel_start) ? "in parallel" : "one after another",
+              startup_ms);
   std::printf("loopback fleet ready (start-up + Reset of every chip): %.1f ms\n", factory_ms);
   std::printf("loopback 8-chip: %.0f inferences/s (target >= 500): %d inferences in %.3f s, "
               "%.0f Execute RPCs per inference, %.1f us per RPC\n",
@@ -336,10 +390,10 @@ int Main() {
 
   config.fleet_factory = nullptr;  // in process
   absl::StatusOr<Figures> eight = Measure(config);
-  if (!eight.ok()) return Fail(eight.status());
+  if (!eight.ok()) return eight.status();
   config.chips = 1;
   absl::StatusOr<Figures> one = Measure(config);
-  if (!one.ok()) return Fail(one.status());
+  if (!one.ok()) return one.status();
   std::printf("in-process 8-chip: %.0f inferences/s (%.1f us per inference)\n", eight->per_second,
               1e6 / eight->per_second);
   std::printf("in-process 1-chip (target partition): %.0f inferences/s (%.1f us per inference)\n",
@@ -348,12 +402,7 @@ int Main() {
               one->per_second / eight->per_second);
   std::printf("loopback 8-chip / in-process 8-chip time per inference: %.2fx\n",
               eight->per_second / over_loopback->per_second);
-  if (const int rounds = absl::GetFlag(FLAGS_profile_rounds); rounds > 0) {
-    config.chips = 8;
-    const absl::Status s = Profile(config, rounds);
-    if (!s.ok()) return Fail(s);
-  }
-  return 0;
+  return std::make_pair(over_loopback->per_second, one->per_second / eight->per_second);
 }
 
 }  // namespace
