@@ -23,7 +23,10 @@ struct WakeUpRecord {
   int inference = 0;
   int wake_up = 0;    // index in Partition::chips
   std::string label;  // ChipSlice::label
-  int chip = 0;       // physical chip (fleet index)
+  int chip = 0;       // chip the runner addressed: the partition's (virtual)
+                      // chip; under wear levelling (coordinator/wear) the
+                      // RoutedFleet maps it to a physical one, and the wear
+                      // rows carry the physical chips
   int64_t start_ns = 0;  // wake-up pulse
   int64_t end_ns = 0;    // off again (after shutdown)
   int64_t words_in = 0;
