@@ -1,6 +1,10 @@
 #include "nn/ops.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -64,6 +68,276 @@ absl::Status CheckInto(const Op& op, Range out, absl::Span<int32_t> scratch,
   }
   return absl::OkStatus();
 }
+
+// --- Fast Conv2DAccumulate (AVX2) ------------------------------------------------
+//
+// Same sums as kernels::Conv2DAccumulate (integer addition is exact and the
+// int32 sums cannot overflow: |sum| <= rows * 128 * 128), computed with
+// pmaddwd: the kernel's int8 patch matrix P (im2col) is built widened to
+// int16 with rows interleaved in pairs, P2[q][i] = (P[2q][i], P[2q + 1][i])
+// (stride 1: straight from a zero-padded copy of the input), so one
+// _mm256_madd_epi16 against the broadcast weight pair (w[2q], w[2q + 1]) adds
+// two rows for 8 positions. Each output channel pair keeps its sums of 32
+// positions in registers across all rows. Used when the CPU has AVX2 (checked
+// once at run time); otherwise the kernels:: versions run.
+
+bool HasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+
+// Row j = (c, fy, fx) of kernels::Conv2DAccumulate's im2col patch matrix:
+// p[y * M + x] = input (c, y * stride + fy - pad, x * stride + fx - pad), 0 in
+// the padding. `p` holds M * M zeros on entry.
+void BuildPatchRow(const int8_t* input, const kernels::Conv2DShape& s, int j, int8_t* p) {
+  const int m = s.out_size();
+  const int k = s.kernel;
+  const int c = j / (k * k);
+  const int fy = j / k % k;
+  const int fx = j % k;
+  const int8_t* x = input + static_cast<size_t>(c) * s.in_size * s.in_size;
+  if (s.stride != 1) {
+    for (int y = 0; y < m; ++y) {
+      const int iy = y * s.stride + fy - s.pad;
+      if (iy < 0 || iy >= s.in_size) continue;
+      for (int xx = 0; xx < m; ++xx) {
+        const int ix = xx * s.stride + fx - s.pad;
+        if (ix >= 0 && ix < s.in_size) p[y * m + xx] = x[iy * s.in_size + ix];
+      }
+    }
+    return;
+  }
+  // Output column xx reads input column xx + fx - pad; copy the valid run.
+  const int x_lo = std::max(0, s.pad - fx);
+  const int x_hi = std::min(m, s.in_size + s.pad - fx);
+  if (x_hi <= x_lo) return;
+  for (int y = 0; y < m; ++y) {
+    const int iy = y + fy - s.pad;
+    if (iy < 0 || iy >= s.in_size) continue;
+    std::memcpy(p + y * m + x_lo, x + iy * s.in_size + x_lo + fx - s.pad, x_hi - x_lo);
+  }
+}
+
+// Stores the 8 int32 lanes of v to dst[0, n) (n <= 8).
+__attribute__((target("avx2"))) inline void StoreLanes(int32_t* dst, __m256i v, int n) {
+  if (n >= 8) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), v);
+    return;
+  }
+  alignas(32) int32_t tmp[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), v);
+  std::memcpy(dst, tmp, sizeof(int32_t) * n);
+}
+
+__attribute__((target("avx2"))) void Conv2DAccumulateAvx2(
+    const int8_t* input, const int8_t* weights, const kernels::Conv2DShape& s, int out_begin,
+    int out_end, int in_begin, int in_end, int32_t* acc) {
+  const int m = s.out_size();
+  const int mm = m * m;
+  const int ld = (mm + 7) & ~7;  // positions, padded to whole vectors
+  const int k = s.kernel;
+  const int channels = in_end - in_begin;
+  const int rows = channels * k * k;
+  const int pairs = (rows + 1) / 2;
+  thread_local std::vector<int16_t> p2;
+  thread_local std::vector<int32_t> wpairs;
+  // Pair rows, plus 8 positions of slack: the stride-1 path below writes
+  // whole vectors of 8 positions, past a pair row's M * M into the next.
+  p2.resize(static_cast<size_t>(pairs) * ld * 2 + 16);
+  if (s.stride == 1) {
+    // A zero-padded copy of the input: output (y, x) of row (c, fy, fx)
+    // reads padded[c][y + fy][x + fx], no bounds to check. Rows have 16
+    // bytes of slack for the 8-byte loads.
+    thread_local std::vector<int8_t> padded;
+    thread_local std::vector<int8_t> zeros;
+    const int sp = s.in_size + 2 * s.pad;
+    const int row_ld = sp + 16;
+    padded.assign(static_cast<size_t>(channels) * sp * row_ld, 0);
+    zeros.assign(static_cast<size_t>(m) + 16, 0);
+    for (int c = 0; c < channels; ++c) {
+      for (int iy = 0; iy < s.in_size; ++iy) {
+        std::memcpy(padded.data() + (static_cast<size_t>(c) * sp + iy + s.pad) * row_ld + s.pad,
+                    input + (static_cast<size_t>(c) * s.in_size + iy) * s.in_size,
+                    s.in_size);
+      }
+    }
+    const int kk = k * k;
+    for (int q = 0; q < pairs; ++q) {
+      const int j0 = 2 * q;
+      const int j1 = 2 * q + 1;
+      const int8_t* base0 = padded.data() +
+                            (static_cast<size_t>(j0 / kk) * sp + j0 / k % k) * row_ld + j0 % k;
+      const int8_t* base1 = j1 < rows ? padded.data() +
+                                            (static_cast<size_t>(j1 / kk) * sp + j1 / k % k) *
+                                                row_ld +
+                                            j1 % k
+                                      : nullptr;
+      int16_t* dst = p2.data() + static_cast<size_t>(q) * ld * 2;
+      for (int y = 0; y < m; ++y) {
+        const int8_t* r0 = base0 + static_cast<size_t>(y) * row_ld;
+        const int8_t* r1 = base1 != nullptr ? base1 + static_cast<size_t>(y) * row_ld : zeros.data();
+        int16_t* d = dst + static_cast<size_t>(2) * y * m;
+        for (int x = 0; x < m; x += 8) {
+          const __m128i a = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(r0 + x));
+          const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(r1 + x));
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + 2 * x),
+                              _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
+        }
+      }
+    }
+  } else {
+    thread_local std::vector<int8_t> two_rows;  // im2col rows 2q and 2q + 1
+    two_rows.resize(static_cast<size_t>(2) * ld);
+    for (int q = 0; q < pairs; ++q) {
+      int8_t* ra = two_rows.data();
+      int8_t* rb = ra + ld;
+      std::memset(ra, 0, static_cast<size_t>(2) * ld);
+      BuildPatchRow(input, s, 2 * q, ra);
+      if (2 * q + 1 < rows) BuildPatchRow(input, s, 2 * q + 1, rb);
+      int16_t* dst = p2.data() + static_cast<size_t>(q) * ld * 2;
+      for (int i = 0; i < ld; i += 8) {
+        const __m128i a = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(ra + i));
+        const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(rb + i));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * i),
+                            _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
+      }
+    }
+  }
+  // Weight pairs of every output channel, as the int32 that madd broadcasts.
+  const int outs = out_end - out_begin;
+  wpairs.resize(static_cast<size_t>(outs) * pairs);
+  for (int o = 0; o < outs; ++o) {
+    const int8_t* w =
+        weights + (static_cast<size_t>(o + out_begin) * s.in_channels_total + in_begin) * k * k;
+    for (int q = 0; q < pairs; ++q) {
+      const int16_t lo = w[2 * q];
+      const int16_t hi = 2 * q + 1 < rows ? w[2 * q + 1] : 0;
+      wpairs[static_cast<size_t>(o) * pairs + q] =
+          static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(lo)) |
+                               (static_cast<uint32_t>(static_cast<uint16_t>(hi)) << 16));
+    }
+  }
+  const __m256i* pv = reinterpret_cast<const __m256i*>(p2.data());
+  const int vecs = ld / 8;  // vectors of 8 positions per pair row
+  int o = 0;
+  for (; o + 2 <= outs; o += 2) {
+    const int32_t* w0 = wpairs.data() + static_cast<size_t>(o) * pairs;
+    const int32_t* w1 = w0 + pairs;
+    int32_t* a0 = acc + static_cast<size_t>(o) * mm;
+    int32_t* a1 = a0 + mm;
+    int v = 0;
+    for (; v + 4 <= vecs; v += 4) {
+      __m256i s00 = _mm256_setzero_si256(), s01 = s00, s02 = s00, s03 = s00;
+      __m256i s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      const __m256i* p = pv + v;
+      for (int q = 0; q < pairs; ++q, p += vecs) {
+        const __m256i x0 = _mm256_loadu_si256(p);
+        const __m256i x1 = _mm256_loadu_si256(p + 1);
+        const __m256i x2 = _mm256_loadu_si256(p + 2);
+        const __m256i x3 = _mm256_loadu_si256(p + 3);
+        const __m256i c0 = _mm256_set1_epi32(w0[q]);
+        const __m256i c1 = _mm256_set1_epi32(w1[q]);
+        s00 = _mm256_add_epi32(s00, _mm256_madd_epi16(x0, c0));
+        s01 = _mm256_add_epi32(s01, _mm256_madd_epi16(x1, c0));
+        s02 = _mm256_add_epi32(s02, _mm256_madd_epi16(x2, c0));
+        s03 = _mm256_add_epi32(s03, _mm256_madd_epi16(x3, c0));
+        s10 = _mm256_add_epi32(s10, _mm256_madd_epi16(x0, c1));
+        s11 = _mm256_add_epi32(s11, _mm256_madd_epi16(x1, c1));
+        s12 = _mm256_add_epi32(s12, _mm256_madd_epi16(x2, c1));
+        s13 = _mm256_add_epi32(s13, _mm256_madd_epi16(x3, c1));
+      }
+      const int i = v * 8;
+      StoreLanes(a0 + i, s00, mm - i);
+      StoreLanes(a0 + i + 8, s01, mm - i - 8);
+      StoreLanes(a0 + i + 16, s02, mm - i - 16);
+      StoreLanes(a0 + i + 24, s03, mm - i - 24);
+      StoreLanes(a1 + i, s10, mm - i);
+      StoreLanes(a1 + i + 8, s11, mm - i - 8);
+      StoreLanes(a1 + i + 16, s12, mm - i - 16);
+      StoreLanes(a1 + i + 24, s13, mm - i - 24);
+    }
+    for (; v < vecs; ++v) {
+      __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+      const __m256i* p = pv + v;
+      for (int q = 0; q < pairs; ++q, p += vecs) {
+        const __m256i x = _mm256_loadu_si256(p);
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(x, _mm256_set1_epi32(w0[q])));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(x, _mm256_set1_epi32(w1[q])));
+      }
+      StoreLanes(a0 + v * 8, s0, mm - v * 8);
+      StoreLanes(a1 + v * 8, s1, mm - v * 8);
+    }
+  }
+  for (; o < outs; ++o) {
+    const int32_t* w0 = wpairs.data() + static_cast<size_t>(o) * pairs;
+    int32_t* a0 = acc + static_cast<size_t>(o) * mm;
+    for (int v = 0; v < vecs; ++v) {
+      __m256i s0 = _mm256_setzero_si256();
+      const __m256i* p = pv + v;
+      for (int q = 0; q < pairs; ++q, p += vecs) {
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256(p), _mm256_set1_epi32(w0[q])));
+      }
+      StoreLanes(a0 + v * 8, s0, mm - v * 8);
+    }
+  }
+}
+
+// kernels::Conv2DAccumulate, the same sums, faster where the CPU allows.
+void Conv2DAccumulateFast(const int8_t* input, const int8_t* weights,
+                          const kernels::Conv2DShape& s, int out_begin, int out_end,
+                          int in_begin, int in_end, int32_t* acc) {
+  if (out_end <= out_begin || in_end <= in_begin) {
+    kernels::Conv2DAccumulate(input, weights, s, out_begin, out_end, in_begin, in_end, acc);
+    return;
+  }
+  if (HasAvx2()) {
+    Conv2DAccumulateAvx2(input, weights, s, out_begin, out_end, in_begin, in_end, acc);
+    return;
+  }
+  kernels::Conv2DAccumulate(input, weights, s, out_begin, out_end, in_begin, in_end, acc);
+}
+
+// kernels::Conv2DFinish, the same bytes: QRelu is non-decreasing, so the max
+// of QRelu over a pool window (from 0, QRelu >= 0) is QRelu of the window's
+// largest accumulator; QRelu(v) = min((max(v, -8) + 8) >> 4, 127) without
+// branches (v < 0 gives 0, v + 8 > 2047 gives 127).
+void Conv2DFinishFast(const int32_t* acc, const int8_t* bias, int out_size, int pool_shift,
+                      int out_begin, int out_end, int8_t* out) {
+  const int m = out_size;
+  const int mp = m >> pool_shift;
+  const int ps = 1 << pool_shift;
+  const int used = mp << pool_shift;
+  thread_local std::vector<int32_t> colmax;
+  colmax.resize(static_cast<size_t>(std::max(m, 1)));
+  for (int o = out_begin; o < out_end; ++o) {
+    const int32_t b = kernels::BiasToAccumulator(bias[o], 4);
+    const int32_t* a = acc + static_cast<size_t>(o - out_begin) * m * m;
+    int8_t* dst = out + static_cast<size_t>(o - out_begin) * mp * mp;
+    for (int py = 0; py < mp; ++py) {
+      int32_t* cm = colmax.data();
+      const int32_t* row = a + static_cast<size_t>(py * ps) * m;
+      for (int x = 0; x < used; ++x) cm[x] = row[x];
+      for (int dy = 1; dy < ps; ++dy) {
+        const int32_t* r = row + static_cast<size_t>(dy) * m;
+        for (int x = 0; x < used; ++x) cm[x] = std::max(cm[x], r[x]);
+      }
+      int8_t* d = dst + static_cast<size_t>(py) * mp;
+      if (ps == 1) {
+        for (int x = 0; x < mp; ++x) {
+          d[x] = static_cast<int8_t>(std::min((std::max(cm[x] + b, -8) + 8) >> 4, 127));
+        }
+      } else {
+        for (int px = 0; px < mp; ++px) {
+          int32_t v = cm[px * ps];
+          for (int dx = 1; dx < ps; ++dx) v = std::max(v, cm[px * ps + dx]);
+          d[px] = static_cast<int8_t>(std::min((std::max(v + b, -8) + 8) >> 4, 127));
+        }
+      }
+    }
+  }
+}
+
 
 class Conv2DOp final : public Op {
  public:
@@ -133,7 +407,7 @@ class Conv2DOp final : public Op {
     RETURN_IF_ERROR(CheckInputRange(in));
     const int64_t plane = int64_t{shape_.in_size} * shape_.in_size;
     std::fill(sums, sums + out.size() * partial_sums_per_unit(), 0);
-    kernels::Conv2DAccumulate(io.inputs[0]->data<int8_t>() + in.begin * plane,
+    Conv2DAccumulateFast(io.inputs[0]->data<int8_t>() + in.begin * plane,
                               io.weights[0]->data<int8_t>(), shape_, out.begin,
                               out.end, in.begin, in.end, sums);
     return absl::OkStatus();
@@ -143,7 +417,7 @@ class Conv2DOp final : public Op {
                                      Tensor* output) const override {
     RETURN_IF_ERROR(CheckOutputRange(out));
     RETURN_IF_ERROR(CheckOutputTensor(0, output));
-    kernels::Conv2DFinish(sums, io.weights[1]->data<int8_t>(), shape_.out_size(),
+    Conv2DFinishFast(sums, io.weights[1]->data<int8_t>(), shape_.out_size(),
                           pool_shift_, out.begin, out.end,
                           output->data<int8_t>() + OutputUnitOffset(0, out.begin));
     return absl::OkStatus();
@@ -158,7 +432,7 @@ class Conv2DOp final : public Op {
     RETURN_IF_ERROR(CheckSlice(*this, io.inputs[0], DType::kInt8, in.size(), plane));
     const int m = shape_.out_size();
     Tensor sums(DType::kInt32, {out.size(), m, m}, 8);
-    kernels::Conv2DAccumulate(io.inputs[0]->data<int8_t>(),
+    Conv2DAccumulateFast(io.inputs[0]->data<int8_t>(),
                               io.weights[0]->data<int8_t>(), shape_, out.begin,
                               out.end, in.begin, in.end, sums.data<int32_t>());
     return sums;
@@ -175,7 +449,7 @@ class Conv2DOp final : public Op {
     }
     const int mp = m >> pool_shift_;
     Tensor result(DType::kInt8, {out.size(), mp, mp}, 4);
-    kernels::Conv2DFinish(sums.data<int32_t>(), io.weights[1]->data<int8_t>(), m,
+    Conv2DFinishFast(sums.data<int32_t>(), io.weights[1]->data<int8_t>(), m,
                           pool_shift_, out.begin, out.end, result.data<int8_t>());
     return result;
   }
@@ -187,6 +461,72 @@ class Conv2DOp final : public Op {
   int explicit_pad_;
   bool pool_floor_;
 };
+
+// kernels::DenseAccumulate, the same int32 sums (integer addition, wrapping
+// like the scalar loop in the worst case, so any order gives the same
+// words): 16 columns per _mm256_madd_epi16 (int8 or int16 inputs times int8
+// weights widened to int16; |x * w| <= 2^22, so a pair never saturates).
+template <typename In>
+__attribute__((target("avx2"))) void DenseAccumulateAvx2(const In* input, const int8_t* weights,
+                                                         int in_total, int out_begin,
+                                                         int out_end, int in_begin, int in_end,
+                                                         int32_t* sums) {
+  const int n = in_end - in_begin;
+  const int n16 = n & ~15;
+  for (int z = out_begin; z < out_end; ++z) {
+    const int8_t* w = weights + static_cast<size_t>(z) * in_total + in_begin;
+    __m256i acc0 = _mm256_setzero_si256();
+    __m256i acc1 = _mm256_setzero_si256();
+    int v = 0;
+    for (; v + 32 <= n16; v += 32) {
+      __m256i x0, x1;
+      if constexpr (sizeof(In) == 1) {
+        x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(input + v)));
+        x1 = _mm256_cvtepi8_epi16(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(input + v + 16)));
+      } else {
+        x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(input + v));
+        x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(input + v + 16));
+      }
+      const __m256i w0 =
+          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + v)));
+      const __m256i w1 =
+          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + v + 16)));
+      acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(x0, w0));
+      acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(x1, w1));
+    }
+    for (; v < n16; v += 16) {
+      __m256i x0;
+      if constexpr (sizeof(In) == 1) {
+        x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(input + v)));
+      } else {
+        x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(input + v));
+      }
+      const __m256i w0 =
+          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + v)));
+      acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(x0, w0));
+    }
+    acc0 = _mm256_add_epi32(acc0, acc1);
+    __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(acc0), _mm256_extracti128_si256(acc0, 1));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+    uint32_t total = static_cast<uint32_t>(_mm_cvtsi128_si32(s4));
+    for (; v < n; ++v) {
+      total += static_cast<uint32_t>(static_cast<int32_t>(input[v]) * w[v]);
+    }
+    sums[z - out_begin] = static_cast<int32_t>(total);
+  }
+}
+
+template <typename In>
+void DenseAccumulateFast(const In* input, const int8_t* weights, int in_total, int out_begin,
+                         int out_end, int in_begin, int in_end, int32_t* sums) {
+  if (HasAvx2()) {
+    DenseAccumulateAvx2(input, weights, in_total, out_begin, out_end, in_begin, in_end, sums);
+    return;
+  }
+  kernels::DenseAccumulate(input, weights, in_total, out_begin, out_end, in_begin, in_end, sums);
+}
 
 class DenseOp final : public Op {
  public:
@@ -240,10 +580,10 @@ class DenseOp final : public Op {
     RETURN_IF_ERROR(CheckInputRange(in));
     const int8_t* w = io.weights[0]->data<int8_t>();
     if (inputs()[0].dtype == DType::kInt16) {
-      kernels::DenseAccumulate(io.inputs[0]->data<int16_t>() + in.begin, w, in_features_,
+      DenseAccumulateFast(io.inputs[0]->data<int16_t>() + in.begin, w, in_features_,
                                out.begin, out.end, in.begin, in.end, sums);
     } else {
-      kernels::DenseAccumulate(io.inputs[0]->data<int8_t>() + in.begin, w, in_features_,
+      DenseAccumulateFast(io.inputs[0]->data<int8_t>() + in.begin, w, in_features_,
                                out.begin, out.end, in.begin, in.end, sums);
     }
     return absl::OkStatus();
@@ -274,11 +614,11 @@ class DenseOp final : public Op {
     Tensor sums(DType::kInt32, {out.size()}, 8);
     const int8_t* w = io.weights[0]->data<int8_t>();
     if (in_dtype == DType::kInt16) {
-      kernels::DenseAccumulate(io.inputs[0]->data<int16_t>(), w, in_features_,
+      DenseAccumulateFast(io.inputs[0]->data<int16_t>(), w, in_features_,
                                out.begin, out.end, in.begin, in.end,
                                sums.data<int32_t>());
     } else {
-      kernels::DenseAccumulate(io.inputs[0]->data<int8_t>(), w, in_features_,
+      DenseAccumulateFast(io.inputs[0]->data<int8_t>(), w, in_features_,
                                out.begin, out.end, in.begin, in.end,
                                sums.data<int32_t>());
     }
