@@ -45,6 +45,7 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chipd --chip_id=K [--chip_model=msp430_rram] [--listen=127.0.0.1:0]");
   absl::ParseCommandLine(argc, argv);
+  illusion::common::TurnOffMutexDeadlockDetection();
 
   // Block the stop signals in every thread (gRPC's threads inherit the mask);
   // the main thread takes them with sigwait.

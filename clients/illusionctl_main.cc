@@ -44,6 +44,7 @@
 #include "clients/partition_command.h"
 #include "clients/reference_dir.h"
 #include "clients/reproduce_command.h"
+#include "common/grpc_tuning.h"
 
 ABSL_FLAG(std::string, reference_dir, "",
           "the kit's reference folder (default: $ILLUSION_REFERENCE_DIR, else "
@@ -240,6 +241,7 @@ int main(int argc, char** argv) {
   }
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  illusion::common::TurnOffMutexDeadlockDetection();
   if (args.size() < 2) {
     std::cerr << kUsage << "\n";
     return 2;

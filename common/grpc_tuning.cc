@@ -2,6 +2,8 @@
 
 #include <grpc/grpc.h>
 
+#include "absl/synchronization/mutex.h"
+
 namespace illusion::common {
 
 grpc::ChannelArguments LowLatencyChannelArguments() {
@@ -18,6 +20,10 @@ void ApplyLowLatencyServerOptions(grpc::ServerBuilder* builder) {
   builder->AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   builder->AddChannelArgument(GRPC_ARG_OPTIMIZATION_TARGET, "latency");
   builder->AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
+}
+
+void TurnOffMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 }  // namespace illusion::common

@@ -50,6 +50,15 @@ grpc::ChannelArguments LowLatencyChannelArguments();
 // (chip_service_bench); serve latency-bound calls with the callback API.
 void ApplyLowLatencyServerOptions(grpc::ServerBuilder* builder);
 
+// Turns off absl::Mutex's deadlock detection for the whole process. The
+// system abseil is built without NDEBUG, so otherwise every absl::Mutex lock
+// (gRPC 1.51's mutexes included) runs the debug detector: a stack trace and
+// a global lock-order graph update per nested lock, ~5% of a loopback
+// Execute's CPU in chipd and a share of the coordinator's polling loop. It
+// only diagnoses lock-order bugs; no result depends on it. Called first in
+// main() by chipd, coordinator, illusionctl and fleet_bench (tests keep it).
+void TurnOffMutexDeadlockDetection();
+
 }  // namespace illusion::common
 
 #endif  // ILLUSION_COMMON_GRPC_TUNING_H_

@@ -17,6 +17,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/grpc_tuning.h"
 #include "coordinator/server/coordinator_core.h"
 #include "coordinator/server/coordinator_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "coordinator [--listen=127.0.0.1:50050] [--database=PATH] [--chipd=PATH]");
   absl::ParseCommandLine(argc, argv);
+  illusion::common::TurnOffMutexDeadlockDetection();
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
