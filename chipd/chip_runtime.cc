@@ -501,6 +501,7 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   items.back().words_out = result.words_out;
   CostOptions cost_options;
   cost_options.nvm_words_written = nvm_written;
+  cost_options.validate_model = false;  // validated when set (constructor, SetModel)
   ASSIGN_OR_RETURN(SliceCost cost, EstimateSliceCost(model_, items, cost_options));
   std::vector<WorkItem> single(1);
   for (size_t i = 0; i < run->work.size(); ++i) {

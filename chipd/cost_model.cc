@@ -129,7 +129,7 @@ absl::StatusOr<CycleBreakdown> WorkItemCycles(const ChipModel& model,
 absl::StatusOr<SliceCost> EstimateSliceCost(const ChipModel& model,
                                             const std::vector<WorkItem>& items,
                                             const CostOptions& options) {
-  RETURN_IF_ERROR(ValidateChipModel(model));
+  if (options.validate_model) RETURN_IF_ERROR(ValidateChipModel(model));
   if (options.nvm_words_written < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "nvm_words_written is ", options.nvm_words_written, "; must be >= 0"));

@@ -104,6 +104,9 @@ struct CostOptions {
   // NVM words written during the slice (e.g. non-volatile activations, or
   // weights being loaded). Default 0.
   int64_t nvm_words_written = 0;
+  // Check the model with ValidateChipModel first. Default true; ChipRuntime,
+  // which validates its model when it is set, turns it off for Execute.
+  bool validate_model = true;
 };
 
 // Cost of one slice activation. Plain value.

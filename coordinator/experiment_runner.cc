@@ -85,6 +85,8 @@ absl::Status ExperimentRunner::Run(absl::Span<const nn::TensorMap> inputs, RunRe
   }
   cursor_ns_ = 0;
   chip_free_ns_.assign(record->num_chips, 0);
+  record->wake_ups.reserve(inputs.size() * partition_.chips.size());
+  record->inferences.reserve(inputs.size());
   for (int i = 0; i < static_cast<int>(inputs.size()); ++i) {
     const absl::Status s = RunInference(i, inputs[i], *record);
     if (!s.ok()) {

@@ -116,17 +116,21 @@ absl::Status EncodeBytes(WordEncoding encoding, absl::string_view bytes, Words* 
   if (absl::Status s = CheckMultiple(encoding, bytes.size()); !s.ok()) return s;
   const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
   const int64_t n = static_cast<int64_t>(bytes.size());
+  const size_t first = out->size();
   if (encoding == WordEncoding::kWordPerInt8) {
+    out->resize(first + static_cast<size_t>(n));
+    uint16_t* d = out->data() + first;
     for (int64_t i = 0; i < n; ++i) {
-      out->push_back(static_cast<uint16_t>(static_cast<int16_t>(static_cast<int8_t>(b[i]))));
+      d[i] = static_cast<uint16_t>(static_cast<int16_t>(static_cast<int8_t>(b[i])));
     }
     return absl::OkStatus();
   }
   // Packed int8, int16 and int32 are all the little-endian bytes taken two at
   // a time (int32: low half first).
-  for (int64_t i = 0; i < n; i += 2) {
-    out->push_back(Word(b[i], i + 1 < n ? b[i + 1] : 0));
-  }
+  out->resize(first + static_cast<size_t>((n + 1) / 2));
+  uint16_t* d = out->data() + first;
+  for (int64_t i = 0; i + 1 < n; i += 2) d[i / 2] = Word(b[i], b[i + 1]);
+  if (n % 2 == 1) d[n / 2] = Word(b[n - 1], 0);
   return absl::OkStatus();
 }
 
@@ -150,10 +154,12 @@ absl::Status DecodeWordsInto(WordEncoding encoding, absl::Span<const uint16_t> w
     return absl::InvalidArgumentError(absl::StrCat("padding byte of the last word is ",
                                                    words.back() >> 8, "; expected 0"));
   }
-  for (int64_t i = 0; i < num_bytes; ++i) {
-    const uint16_t w = words[i / 2];
-    out[i] = static_cast<uint8_t>(i % 2 == 0 ? (w & 0xFF) : (w >> 8));
+  const int64_t pairs = num_bytes / 2;
+  for (int64_t k = 0; k < pairs; ++k) {
+    out[2 * k] = static_cast<uint8_t>(words[k] & 0xFF);
+    out[2 * k + 1] = static_cast<uint8_t>(words[k] >> 8);
   }
+  if (num_bytes % 2 == 1) out[num_bytes - 1] = static_cast<uint8_t>(words[pairs] & 0xFF);
   return absl::OkStatus();
 }
 

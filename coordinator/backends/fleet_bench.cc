@@ -56,6 +56,8 @@ ABSL_FLAG(int, cpu, -1, "Run on this CPU only (the chipd processes inherit it); 
 ABSL_FLAG(int, execute_spin_us, illusion::common::kExecuteSpinBeforeBlock.count(),
           "How long the coordinator polls for each Execute's answer before it sleeps, us "
           "(GrpcFleetOptions::execute_spin); 0 = the plain blocking call.");
+ABSL_FLAG(bool, loopback, true,
+          "Measure over loopback chipd processes; false = the in-process figures only.");
 ABSL_FLAG(int, repeats, 1,
           "Runs of each measurement (a fresh loopback fleet each time); with more than one, the "
           "median, min and max are printed after the per-run lines.");
@@ -340,8 +342,10 @@ int Main() {
     loopback_rates.push_back(figures->first);
     in_process_ratios.push_back(figures->second);
   }
-  if (repeats > 1) {
+  if (repeats > 1 && absl::GetFlag(FLAGS_loopback)) {
     PrintSpread("loopback 8-chip", loopback_rates, " inferences/s (target >= 500)");
+  }
+  if (repeats > 1) {
     PrintSpread("in-process 8-chip / 1-chip time per inference", in_process_ratios,
                 "x (target <= 1.2x)");
   }
@@ -369,25 +373,28 @@ absl::StatusOr<std::pair<double, double>> MeasureOnce(ExperimentConfig config,
     }
     return fleet;
   };
-  const double cpu_before = CpuSeconds();
-  absl::StatusOr<Figures> over_loopback = Measure(config);
-  if (!over_loopback.ok()) return over_loopback.status();
-  const double cpu_loopback = CpuSeconds() - cpu_before;
-  const double rpcs = static_cast<double>(over_loopback->wake_ups) / config.inferences;
-  std::printf("loopback start-up, 8 chipd processes started %s, health-checked, connected: "
-              "%.1f ms\n",
-              absl::GetFlag(FLAGS_parallel_start) ? "in parallel" : "one after another",
-              startup_ms);
-  std::printf("loopback fleet ready (start-up + Reset of every chip): %.1f ms\n", factory_ms);
-  std::printf("loopback 8-chip: %.0f inferences/s (target >= 500): %d inferences in %.3f s, "
-              "%.0f Execute RPCs per inference, %.1f us per RPC\n",
-              over_loopback->per_second, config.inferences, over_loopback->seconds, rpcs,
-              1e6 * over_loopback->seconds / static_cast<double>(over_loopback->wake_ups));
-  std::printf("loopback 8-chip CPU (coordinator + chipd processes, start-up included): %.0f us per "
-              "inference, %.0f us per RPC\n",
-              1e6 * cpu_loopback / config.inferences,
-              1e6 * cpu_loopback / static_cast<double>(over_loopback->wake_ups));
-
+  double loopback_rate = 0;
+  if (absl::GetFlag(FLAGS_loopback)) {
+    const double cpu_before = CpuSeconds();
+    absl::StatusOr<Figures> over_loopback = Measure(config);
+    if (!over_loopback.ok()) return over_loopback.status();
+    const double cpu_loopback = CpuSeconds() - cpu_before;
+    const double rpcs = static_cast<double>(over_loopback->wake_ups) / config.inferences;
+    std::printf("loopback start-up, 8 chipd processes started %s, health-checked, connected: "
+                "%.1f ms\n",
+                absl::GetFlag(FLAGS_parallel_start) ? "in parallel" : "one after another",
+                startup_ms);
+    std::printf("loopback fleet ready (start-up + Reset of every chip): %.1f ms\n", factory_ms);
+    std::printf("loopback 8-chip: %.0f inferences/s (target >= 500): %d inferences in %.3f s, "
+                "%.0f Execute RPCs per inference, %.1f us per RPC\n",
+                over_loopback->per_second, config.inferences, over_loopback->seconds, rpcs,
+                1e6 * over_loopback->seconds / static_cast<double>(over_loopback->wake_ups));
+    std::printf("loopback 8-chip CPU (coordinator + chipd processes, start-up included): %.0f us "
+                "per inference, %.0f us per RPC\n",
+                1e6 * cpu_loopback / config.inferences,
+                1e6 * cpu_loopback / static_cast<double>(over_loopback->wake_ups));
+    loopback_rate = over_loopback->per_second;
+  }
   config.fleet_factory = nullptr;  // in process
   absl::StatusOr<Figures> eight = Measure(config);
   if (!eight.ok()) return eight.status();
@@ -400,9 +407,11 @@ absl::StatusOr<std::pair<double, double>> MeasureOnce(ExperimentConfig config,
               one->per_second, 1e6 / one->per_second);
   std::printf("in-process 8-chip / 1-chip time per inference: %.2fx (target <= 1.2x)\n",
               one->per_second / eight->per_second);
-  std::printf("loopback 8-chip / in-process 8-chip time per inference: %.2fx\n",
-              eight->per_second / over_loopback->per_second);
-  return std::make_pair(over_loopback->per_second, one->per_second / eight->per_second);
+  if (loopback_rate > 0) {
+    std::printf("loopback 8-chip / in-process 8-chip time per inference: %.2fx\n",
+                eight->per_second / loopback_rate);
+  }
+  return std::make_pair(loopback_rate, one->per_second / eight->per_second);
 }
 
 }  // namespace
@@ -411,5 +420,6 @@ absl::StatusOr<std::pair<double, double>> MeasureOnce(ExperimentConfig config,
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("fleet_bench [--inferences=500] [--chipd=PATH]");
   absl::ParseCommandLine(argc, argv);
+  illusion::common::TurnOffMutexDeadlockDetection();
   return illusion::coordinator::Main();
 }
