@@ -86,38 +86,6 @@ bool HasAvx2() {
   return has;
 }
 
-// Row j = (c, fy, fx) of kernels::Conv2DAccumulate's im2col patch matrix:
-// p[y * M + x] = input (c, y * stride + fy - pad, x * stride + fx - pad), 0 in
-// the padding. `p` holds M * M zeros on entry.
-void BuildPatchRow(const int8_t* input, const kernels::Conv2DShape& s, int j, int8_t* p) {
-  const int m = s.out_size();
-  const int k = s.kernel;
-  const int c = j / (k * k);
-  const int fy = j / k % k;
-  const int fx = j % k;
-  const int8_t* x = input + static_cast<size_t>(c) * s.in_size * s.in_size;
-  if (s.stride != 1) {
-    for (int y = 0; y < m; ++y) {
-      const int iy = y * s.stride + fy - s.pad;
-      if (iy < 0 || iy >= s.in_size) continue;
-      for (int xx = 0; xx < m; ++xx) {
-        const int ix = xx * s.stride + fx - s.pad;
-        if (ix >= 0 && ix < s.in_size) p[y * m + xx] = x[iy * s.in_size + ix];
-      }
-    }
-    return;
-  }
-  // Output column xx reads input column xx + fx - pad; copy the valid run.
-  const int x_lo = std::max(0, s.pad - fx);
-  const int x_hi = std::min(m, s.in_size + s.pad - fx);
-  if (x_hi <= x_lo) return;
-  for (int y = 0; y < m; ++y) {
-    const int iy = y + fy - s.pad;
-    if (iy < 0 || iy >= s.in_size) continue;
-    std::memcpy(p + y * m + x_lo, x + iy * s.in_size + x_lo + fx - s.pad, x_hi - x_lo);
-  }
-}
-
 // Stores the 8 int32 lanes of v to dst[0, n) (n <= 8).
 __attribute__((target("avx2"))) inline void StoreLanes(int32_t* dst, __m256i v, int n) {
   if (n >= 8) {
@@ -192,8 +160,8 @@ __attribute__((target("avx2"))) void Conv2DAccumulateAvx2(
       int8_t* ra = two_rows.data();
       int8_t* rb = ra + ld;
       std::memset(ra, 0, static_cast<size_t>(2) * ld);
-      BuildPatchRow(input, s, 2 * q, ra);
-      if (2 * q + 1 < rows) BuildPatchRow(input, s, 2 * q + 1, rb);
+      kernels::BuildPatchRow(input, s, 2 * q, ra);
+      if (2 * q + 1 < rows) kernels::BuildPatchRow(input, s, 2 * q + 1, rb);
       int16_t* dst = p2.data() + static_cast<size_t>(q) * ld * 2;
       for (int i = 0; i < ld; i += 8) {
         const __m128i a = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(ra + i));

@@ -28,6 +28,39 @@ struct Conv2DShape {
   int out_size() const { return (in_size + 2 * pad - kernel) / stride + 1; }
 };
 
+// Row j = (c, fy, fx) of Conv2DAccumulate's im2col patch matrix:
+// p[y * M + x] = input (c, y * stride + fy - pad, x * stride + fx - pad), 0 in
+// the padding. `p` holds M * M zeros on entry. Also used by nn/ops.cc's AVX2
+// path.
+inline void BuildPatchRow(const int8_t* input, const Conv2DShape& s, int j, int8_t* p) {
+  const int m = s.out_size();
+  const int k = s.kernel;
+  const int c = j / (k * k);
+  const int fy = j / k % k;
+  const int fx = j % k;
+  const int8_t* x = input + static_cast<size_t>(c) * s.in_size * s.in_size;
+  if (s.stride != 1) {
+    for (int y = 0; y < m; ++y) {
+      const int iy = y * s.stride + fy - s.pad;
+      if (iy < 0 || iy >= s.in_size) continue;
+      for (int xx = 0; xx < m; ++xx) {
+        const int ix = xx * s.stride + fx - s.pad;
+        if (ix >= 0 && ix < s.in_size) p[y * m + xx] = x[iy * s.in_size + ix];
+      }
+    }
+    return;
+  }
+  // Output column xx reads input column xx + fx - pad; copy the valid run.
+  const int x_lo = std::max(0, s.pad - fx);
+  const int x_hi = std::min(m, s.in_size + s.pad - fx);
+  if (x_hi <= x_lo) return;
+  for (int y = 0; y < m; ++y) {
+    const int iy = y + fy - s.pad;
+    if (iy < 0 || iy >= s.in_size) continue;
+    std::memcpy(p + y * m + x_lo, x + iy * s.in_size + x_lo + fx - s.pad, x_hi - x_lo);
+  }
+}
+
 // acc[(o - out_begin) * M * M + y * M + x] = sum over input channels
 // c in [in_begin, in_end) of the KxK window. `input` holds exactly channels
 // [in_begin, in_end) (CHW); `weights` is the whole OIHW tensor.
@@ -47,34 +80,8 @@ inline void Conv2DAccumulate(const int8_t* input, const int8_t* weights,
   const int rows = channels * k * k;
   thread_local std::vector<int8_t> patches;
   patches.assign(static_cast<size_t>(rows) * mm, 0);
-  for (int c = 0; c < channels; ++c) {
-    const int8_t* x = input + static_cast<size_t>(c) * s.in_size * s.in_size;
-    for (int fy = 0; fy < k; ++fy) {
-      for (int fx = 0; fx < k; ++fx) {
-        int8_t* p = &patches[(static_cast<size_t>(c) * k * k + fy * k + fx) * mm];
-        if (s.stride != 1) {
-          // Output (y, x) reads input (y * stride + fy - pad, x * stride + fx - pad).
-          for (int y = 0; y < m; ++y) {
-            const int iy = y * s.stride + fy - s.pad;
-            if (iy < 0 || iy >= s.in_size) continue;
-            for (int xx = 0; xx < m; ++xx) {
-              const int ix = xx * s.stride + fx - s.pad;
-              if (ix >= 0 && ix < s.in_size) p[y * m + xx] = x[iy * s.in_size + ix];
-            }
-          }
-          continue;
-        }
-        // Output column xx reads input column xx + fx - pad; copy the valid run.
-        const int x_lo = std::max(0, s.pad - fx);
-        const int x_hi = std::min(m, s.in_size + s.pad - fx);
-        for (int y = 0; y < m; ++y) {
-          const int iy = y + fy - s.pad;
-          if (iy < 0 || iy >= s.in_size || x_hi <= x_lo) continue;
-          std::memcpy(p + y * m + x_lo, x + iy * s.in_size + x_lo + fx - s.pad,
-                      x_hi - x_lo);
-        }
-      }
-    }
+  for (int j = 0; j < rows; ++j) {
+    BuildPatchRow(input, s, j, &patches[static_cast<size_t>(j) * mm]);
   }
   for (int o = out_begin; o < out_end; ++o) {
     int32_t* a = acc + static_cast<size_t>(o - out_begin) * mm;
