@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -61,23 +63,39 @@ WorkKind WorkKindOf(nn::OpKind kind) {
 //   int16 result): outputs stay `elements`, as before;
 // * conv2d with same padding (`conv2D_1filter_pad`): every output position
 //   before pooling is a padded_conv_output.
-void SetRoutineCounts(const nn::Op& op, const partitioner::ChipStep& step, WorkItem* item) {
+// What the cost routines need to know of an op beyond its kind, read once
+// from its attrs (a map built per call) and kept per loaded slice.
+struct OpRoutine {
+  bool int8_out = false;      // dense: int8 output
+  bool int16_in = false;      // dense: int16 input
+  bool same_padding = false;  // conv: zero-padded
+};
+
+OpRoutine RoutineOf(const nn::Op& op) {
+  OpRoutine r;
+  if (op.kind() != nn::OpKind::kDense && op.kind() != nn::OpKind::kConv2D) return r;
+  const std::map<std::string, int64_t> attrs = op.attrs();
+  const auto bits = attrs.find("out_bits");
+  r.int8_out = bits != attrs.end() && bits->second == 8;
+  r.int16_in = !op.inputs().empty() && op.inputs()[0].dtype == nn::DType::kInt16;
+  const auto pad = attrs.find("same_padding");
+  r.same_padding = pad != attrs.end() && pad->second != 0;
+  return r;
+}
+
+void SetRoutineCounts(const nn::Op& op, const OpRoutine& routine,
+                      const partitioner::ChipStep& step, WorkItem* item) {
   using partitioner::StepKind;
   if (op.kind() == nn::OpKind::kDense) {
-    const std::map<std::string, int64_t> attrs = op.attrs();
-    const auto bits = attrs.find("out_bits");
-    const bool int8_out = bits != attrs.end() && bits->second == 8;
-    const bool int16_in = !op.inputs().empty() && op.inputs()[0].dtype == nn::DType::kInt16;
-    const bool one_pass = step.kind == StepKind::kOutputRange && (int8_out || int16_in);
+    const bool one_pass =
+        step.kind == StepKind::kOutputRange && (routine.int8_out || routine.int16_in);
     if (one_pass || step.kind == StepKind::kFinishPartialSums) {
       item->requantized_outputs = item->elements;
       item->elements = 0;
     }
-    item->int8_output = step.kind == StepKind::kOutputRange && int8_out;
+    item->int8_output = step.kind == StepKind::kOutputRange && routine.int8_out;
   } else if (op.kind() == nn::OpKind::kConv2D) {
-    const std::map<std::string, int64_t> attrs = op.attrs();
-    const auto pad = attrs.find("same_padding");
-    if (pad != attrs.end() && pad->second != 0 && step.kind != StepKind::kFinishPartialSums) {
+    if (routine.same_padding && step.kind != StepKind::kFinishPartialSums) {
       item->padded_conv_outputs = step.out.size() * op.partial_sums_per_unit();
     }
   }
@@ -150,6 +168,8 @@ struct ChipRuntime::Loaded {
   Words payload;
   // Per-word NVM write counts before an Execute (activations in NVM).
   std::vector<uint64_t> nvm_counts_before;
+  // RoutineOf each op the slice has run, filled by Execute as it meets them.
+  absl::flat_hash_map<const nn::Op*, OpRoutine> routines;
 
   int Find(const std::string& label) const {
     if (label.empty()) return wake_ups.front();
@@ -318,8 +338,8 @@ absl::StatusOr<absl::Span<const uint16_t>> ChipRuntime::AssemblePayload(
     RETURN_IF_ERROR(partitioner::InputPayload(stream, p.chips[w].mode_word).status());
     return absl::InternalError(absl::StrCat(who, ": input stream rejected"));
   }
-  const std::vector<const MessagePlan*> inbound = p.Inbound(w);
-  std::vector<const Words*> ordered(inbound.size(), nullptr);
+  const partitioner::MessageList inbound = p.Inbound(w);
+  absl::InlinedVector<const Words*, 8> ordered(inbound.size(), nullptr);
   for (const InboundMessage& m : request.inbox) {
     if (static_cast<int64_t>(m.payload.size()) > options_.max_message_words) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -482,7 +502,11 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
                     ? work.macs
                     : 0;
     item.elements = work.elements;
-    SetRoutineCounts(op, *work.step, &item);
+    auto routine = slice.routines.find(&op);
+    if (routine == slice.routines.end()) {
+      routine = slice.routines.emplace(&op, RoutineOf(op)).first;
+    }
+    SetRoutineCounts(op, routine->second, *work.step, &item);
     item.weight_words_read = (op.WeightBytes(work.step->out, work.step->kind ==
                                                                  partitioner::StepKind::kPartialSums
                                                              ? work.step->in

@@ -14,6 +14,10 @@
 namespace illusion::chipd {
 namespace {
 
+// Intervals one Execute usually records: sleep until its start, waking,
+// active, shutting down.
+constexpr size_t kIntervalsPerWakeUp = 4;
+
 constexpr double kNsPerSecond = 1e9;
 
 double Seconds(int64_t ns) { return static_cast<double>(ns) / kNsPerSecond; }
@@ -177,6 +181,7 @@ absl::Status PowerController::SleepUntil(int64_t time_ns) {
 std::vector<PowerInterval> PowerController::TakeIntervals() {
   std::vector<PowerInterval> taken = std::move(intervals_);
   intervals_.clear();
+  intervals_.reserve(kIntervalsPerWakeUp);  // one block, not a doubling chain
   return taken;
 }
 

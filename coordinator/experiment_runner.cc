@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "chipd/chip_model.h"
 #include "chipd/cost_model.h"
@@ -87,6 +88,7 @@ absl::Status ExperimentRunner::Run(absl::Span<const nn::TensorMap> inputs, RunRe
   chip_free_ns_.assign(record->num_chips, 0);
   record->wake_ups.reserve(inputs.size() * partition_.chips.size());
   record->inferences.reserve(inputs.size());
+  record->messages.reserve(inputs.size() * partition_.messages.size());
   for (int i = 0; i < static_cast<int>(inputs.size()); ++i) {
     const absl::Status s = RunInference(i, inputs[i], *record);
     if (!s.ok()) {
@@ -179,7 +181,7 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   const bool sequential = options_.schedule == Schedule::kSequential;
   // The host's messages first, then the chips' in sender execution order:
   // the order of the paper's input stream.
-  std::vector<std::pair<const MessagePlan*, Words>> from_host;
+  absl::InlinedVector<std::pair<const MessagePlan*, Words>, 2> from_host;
   for (const MessagePlan* m : partition_.Inbound(s)) {
     if (m->source != kHost || !partitioner::GuardHolds(state.result.host, m->guard)) continue;
     ASSIGN_OR_RETURN(partitioner::SentMessage sent,
@@ -190,7 +192,15 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
 
   chipd::ExecuteRequest request;
   request.wake_up = slice.label;
-  Words payload;
+  request.inbox.reserve(from_host.size() + state.pending[s].size());
+  // The chip's input stream as the paper records it: mode word, payload,
+  // terminator; sized up front.
+  size_t stream_words = 2;
+  for (const auto& [plan, words] : from_host) stream_words += words.size();
+  for (const Pending& p : state.pending[s]) stream_words += p.message.payload.size();
+  Words in_stream;
+  in_stream.reserve(stream_words);
+  in_stream.push_back(slice.mode_word);
   int64_t start = sequential ? cursor_ns_ : std::max(state.start_ns, chip_free_ns_[slice.chip]);
   for (auto& [plan, words] : from_host) {
     int64_t depart = sequential ? cursor_ns_ : state.start_ns;
@@ -204,7 +214,7 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
     }
     start = std::max(start, Transfer(*plan, static_cast<int64_t>(words.size()), depart, state,
                                      record));
-    payload.insert(payload.end(), words.begin(), words.end());
+    in_stream.insert(in_stream.end(), words.begin(), words.end());
     request.inbox.push_back(chipd::InboundMessage{plan->order, kHost, std::move(words)});
   }
   for (Pending& p : state.pending[s]) {
@@ -212,10 +222,11 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
     const int64_t words = static_cast<int64_t>(p.message.payload.size());
     start = std::max(start, Transfer(plan, words, sequential ? cursor_ns_ : p.sent_ns, state,
                                      record));
-    payload.insert(payload.end(), p.message.payload.begin(), p.message.payload.end());
+    in_stream.insert(in_stream.end(), p.message.payload.begin(), p.message.payload.end());
     request.inbox.push_back(std::move(p.message));
   }
   state.pending[s].clear();
+  in_stream.push_back(partitioner::kTerminatorWord);
   request.start_ns = start;
 
   absl::StatusOr<chipd::ExecuteResult> result = fleet_->Execute(slice.chip, request);
@@ -241,8 +252,7 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   record.wake_ups.push_back(std::move(w));
   if (options_.observer != nullptr) RETURN_IF_ERROR(options_.observer->OnWakeUp(record));
   state.result.chips.push_back(partitioner::ChipRun{
-      slice.label, slice.chip, partitioner::ChipInputStream(slice.mode_word, payload),
-      std::move(result->out_stream)});
+      slice.label, slice.chip, std::move(in_stream), std::move(result->out_stream)});
   state.end_ns = std::max(state.end_ns, result->end_ns);
   if (sequential) {
     cursor_ns_ = result->end_ns;

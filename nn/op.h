@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -53,9 +54,10 @@ struct Guard {
 
 // Tensors an op reads at run time: pointers, in the order of Op::inputs() and
 // Op::weights(). The caller owns the tensors and keeps them alive for the call.
+// Inline storage: building one for a step allocates nothing.
 struct OpIo {
-  std::vector<const Tensor*> inputs;
-  std::vector<const Tensor*> weights;
+  absl::InlinedVector<const Tensor*, 4> inputs;
+  absl::InlinedVector<const Tensor*, 4> weights;
 };
 
 // One operation of a graph. Besides running whole, every op can run a

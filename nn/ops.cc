@@ -441,6 +441,12 @@ __attribute__((target("avx2"))) void DenseAccumulateAvx2(const In* input, const 
                                                          int32_t* sums) {
   const int n = in_end - in_begin;
   const int n16 = n & ~15;
+  const int tail = n - n16;
+  alignas(32) int16_t x_tail_values[16] = {};
+  for (int v = 0; v < tail; ++v) x_tail_values[v] = input[n16 + v];
+  const __m256i x_tail = _mm256_load_si256(reinterpret_cast<const __m256i*>(x_tail_values));
+  // Bytes of weights known to exist: rows [0, out_end) of in_total each.
+  const size_t weight_bytes = static_cast<size_t>(out_end) * in_total;
   for (int z = out_begin; z < out_end; ++z) {
     const int8_t* w = weights + static_cast<size_t>(z) * in_total + in_begin;
     __m256i acc0 = _mm256_setzero_si256();
@@ -474,15 +480,26 @@ __attribute__((target("avx2"))) void DenseAccumulateAvx2(const In* input, const 
           _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + v)));
       acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(x0, w0));
     }
+    if (tail > 0) {
+      // The last n - n16 columns: 16 weight bytes against the zero-padded
+      // input tail (the extra lanes multiply by 0). The load reads past the
+      // row only where the weights continue (rows up to out_end), else it
+      // copies the tail first.
+      __m128i wt;
+      if (static_cast<size_t>(z) * in_total + in_begin + n16 + 16 <= weight_bytes) {
+        wt = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + n16));
+      } else {
+        alignas(16) int8_t buffer[16] = {};
+        std::memcpy(buffer, w + n16, tail);
+        wt = _mm_load_si128(reinterpret_cast<const __m128i*>(buffer));
+      }
+      acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(x_tail, _mm256_cvtepi8_epi16(wt)));
+    }
     acc0 = _mm256_add_epi32(acc0, acc1);
     __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(acc0), _mm256_extracti128_si256(acc0, 1));
     s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
     s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
-    uint32_t total = static_cast<uint32_t>(_mm_cvtsi128_si32(s4));
-    for (; v < n; ++v) {
-      total += static_cast<uint32_t>(static_cast<int32_t>(input[v]) * w[v]);
-    }
-    sums[z - out_begin] = static_cast<int32_t>(total);
+    sums[z - out_begin] = _mm_cvtsi128_si32(s4);
   }
 }
 

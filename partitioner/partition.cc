@@ -74,8 +74,8 @@ const nn::TensorSpec* Partition::FindAux(const std::string& name) const {
   return nullptr;
 }
 
-std::vector<const MessagePlan*> Partition::Inbound(int chip) const {
-  std::vector<const MessagePlan*> in;
+MessageList Partition::Inbound(int chip) const {
+  MessageList in;
   for (const MessagePlan& m : messages) {
     if (m.destination == chip && m.source == kHost && !m.via_master) in.push_back(&m);
   }
@@ -83,13 +83,19 @@ std::vector<const MessagePlan*> Partition::Inbound(int chip) const {
   for (const MessagePlan& m : messages) {
     if (m.destination == chip && m.source != kHost && !m.via_master) in.push_back(&m);
   }
-  std::stable_sort(in.begin() + from_host, in.end(),
-                   [](const MessagePlan* a, const MessagePlan* b) { return a->source < b->source; });
+  // Stable insertion sort of the chips' messages by sender: a handful of
+  // messages, usually already in order (no allocation, unlike stable_sort).
+  for (size_t i = from_host + 1; i < in.size(); ++i) {
+    const MessagePlan* m = in[i];
+    size_t j = i;
+    for (; j > from_host && in[j - 1]->source > m->source; --j) in[j] = in[j - 1];
+    in[j] = m;
+  }
   return in;
 }
 
-std::vector<const MessagePlan*> Partition::Outbound(int chip) const {
-  std::vector<const MessagePlan*> out;
+MessageList Partition::Outbound(int chip) const {
+  MessageList out;
   for (const MessagePlan& m : messages) {
     if (m.source == chip) out.push_back(&m);
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "nn/graph.h"
@@ -106,6 +107,10 @@ struct MessagePlan {
   int64_t max_words() const;
 };
 
+// Messages of one wake-up, in stream order (inline up to 8: no allocation
+// for the paper's partitions).
+using MessageList = absl::InlinedVector<const MessagePlan*, 8>;
+
 // A complete partition. Plain value type, safe to share read-only.
 struct Partition {
   Strategy strategy = Strategy::kPaper;
@@ -131,9 +136,9 @@ struct Partition {
   const nn::TensorSpec* FindAux(const std::string& name) const;
   // Inbound messages of wake-up `chip` in the order its input stream carries
   // them: the host's first, then the chips' in sender execution order.
-  std::vector<const MessagePlan*> Inbound(int chip) const;
+  MessageList Inbound(int chip) const;
   // Outbound messages of wake-up `chip` (or kHost), in plan order.
-  std::vector<const MessagePlan*> Outbound(int chip) const;
+  MessageList Outbound(int chip) const;
 };
 
 // "<op>.psum": the int32 partial-sum accumulator of a split op.
