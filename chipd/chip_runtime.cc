@@ -168,6 +168,8 @@ struct ChipRuntime::Loaded {
   Words payload;
   // Per-word NVM write counts before an Execute (activations in NVM).
   std::vector<uint64_t> nvm_counts_before;
+  // The cost model's work items of the current Execute (capacity kept).
+  std::vector<WorkItem> items;
   // RoutineOf each op the slice has run, filled by Execute as it meets them.
   absl::flat_hash_map<const nn::Op*, OpRoutine> routines;
 
@@ -489,8 +491,8 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   result.words_out = static_cast<int64_t>(result.out_stream.size());
 
   // Cost.
-  std::vector<WorkItem> items;
-  items.reserve(std::max<size_t>(run->work.size(), 1));
+  std::vector<WorkItem>& items = slice.items;  // capacity kept across Executes
+  items.clear();
   result.steps.reserve(run->work.size());
   for (const partitioner::StepWork& work : run->work) {
     const nn::Op& op = *slice.bundle.graph.FindOp(work.step->op);
@@ -527,11 +529,10 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   cost_options.nvm_words_written = nvm_written;
   cost_options.validate_model = false;  // validated when set (constructor, SetModel)
   ASSIGN_OR_RETURN(SliceCost cost, EstimateSliceCost(model_, items, cost_options));
-  std::vector<WorkItem> single(1);
   for (size_t i = 0; i < run->work.size(); ++i) {
-    single[0] = items[i];
-    single[0].words_in = single[0].words_out = 0;
-    ASSIGN_OR_RETURN(CycleBreakdown c, WorkItemCycles(model_, single[0]));
+    WorkItem single = items[i];
+    single.words_in = single.words_out = 0;
+    ASSIGN_OR_RETURN(CycleBreakdown c, WorkItemCycles(model_, single));
     const partitioner::ChipStep& step = *run->work[i].step;
     result.steps.push_back(StepExecution{step.op,
                                          std::string(partitioner::StepKindName(step.kind)),

@@ -51,7 +51,9 @@ struct ExperimentRunner::InferenceState {
   int64_t start_ns = 0;
   int64_t end_ns = 0;  // latest wake-up or message end so far
   InferenceRecord result;
-  std::vector<std::vector<Pending>> pending;  // per wake-up index
+  // Per wake-up index; inline for the usual one or two messages a wake-up
+  // receives from other chips.
+  std::vector<absl::InlinedVector<Pending, 2>> pending;
   // Overlapped: when each tensor part the chips sent reached the host.
   std::map<std::string, int64_t> host_ready_ns;
 };
@@ -126,6 +128,7 @@ absl::Status ExperimentRunner::RunInference(int inference, const nn::TensorMap& 
   }
   state.result.start_ns = cursor_ns_;
   state.pending.resize(partition_.chips.size());
+  state.result.chips.reserve(partition_.chips.size());
   for (int s = 0; s < static_cast<int>(partition_.chips.size()); ++s) {
     RETURN_IF_ERROR(RunWakeUp(s, state, record));
   }

@@ -362,6 +362,7 @@ absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
                                                    ctx.partition.chips.size(), ")"));
   }
   WakeUpResult result;
+  result.work.reserve(ctx.partition.chips[chip].steps.size());
   RETURN_IF_ERROR(DecodeInbound(ctx, chip, payload, env, buffers).status());
   result.words_in = static_cast<int64_t>(payload.size());
   for (const ChipStep& step : ctx.partition.chips[chip].steps) {
@@ -369,7 +370,9 @@ absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
     ASSIGN_OR_RETURN(StepWork work, RunStep(ctx, step, env, chip, buffers));
     result.work.push_back(work);
   }
-  for (const MessagePlan* m : ctx.partition.Outbound(chip)) {
+  const MessageList outbound = ctx.partition.Outbound(chip);
+  result.sent.reserve(outbound.size());
+  for (const MessagePlan* m : outbound) {
     if (!GuardHolds(env, m->guard)) continue;
     ASSIGN_OR_RETURN(SentMessage sent, EncodeMessage(ctx, *m, env));
     result.sent.push_back(std::move(sent));
