@@ -69,6 +69,16 @@ absl::Status CheckInto(const Op& op, Range out, absl::Span<int32_t> scratch,
   return absl::OkStatus();
 }
 
+// Op::ExecuteOutputRangeInto of an op whose output range is its partial sums
+// over all inputs, finished: sums go through `scratch` (conv, dense).
+absl::Status OutputRangeViaPartialSums(const Op& op, const OpIo& io, Range out,
+                                       absl::Span<int32_t> scratch,
+                                       absl::Span<Tensor* const> outputs) {
+  RETURN_IF_ERROR(CheckInto(op, out, scratch, outputs));
+  RETURN_IF_ERROR(op.PartialSumsInto(io, out, op.all_inputs(), scratch.data()));
+  return op.FinishPartialSumsInto(scratch.data(), io, out, outputs[0]);
+}
+
 // --- Fast Conv2DAccumulate (AVX2) ------------------------------------------------
 //
 // Same sums as kernels::Conv2DAccumulate (integer addition is exact and the
@@ -363,9 +373,7 @@ class Conv2DOp final : public Op {
   absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
                                       absl::Span<int32_t> scratch,
                                       absl::Span<Tensor* const> outputs) const override {
-    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
-    RETURN_IF_ERROR(PartialSumsInto(io, out, all_inputs(), scratch.data()));
-    return FinishPartialSumsInto(scratch.data(), io, out, outputs[0]);
+    return OutputRangeViaPartialSums(*this, io, out, scratch, outputs);
   }
 
   absl::Status PartialSumsInto(const OpIo& io, Range out, Range in,
@@ -553,9 +561,7 @@ class DenseOp final : public Op {
   absl::Status ExecuteOutputRangeInto(const OpIo& io, Range out,
                                       absl::Span<int32_t> scratch,
                                       absl::Span<Tensor* const> outputs) const override {
-    RETURN_IF_ERROR(CheckInto(*this, out, scratch, outputs));
-    RETURN_IF_ERROR(PartialSumsInto(io, out, all_inputs(), scratch.data()));
-    return FinishPartialSumsInto(scratch.data(), io, out, outputs[0]);
+    return OutputRangeViaPartialSums(*this, io, out, scratch, outputs);
   }
 
   absl::Status PartialSumsInto(const OpIo& io, Range out, Range in,
