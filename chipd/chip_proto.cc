@@ -84,6 +84,7 @@ pb::ExecuteRequest ExecuteRequestToProto(const ExecuteRequest& request) {
     proto.set_stream(WordsToBytes(*request.stream));
   }
   if (request.start_ns.has_value()) proto.set_start_ns(*request.start_ns);
+  proto.set_omit_out_stream(!request.return_out_stream);
   return proto;
 }
 
@@ -101,6 +102,7 @@ absl::StatusOr<ExecuteRequest> ExecuteRequestFromProto(const pb::ExecuteRequest&
     request.stream = std::move(stream);
   }
   if (proto.has_start_ns()) request.start_ns = proto.start_ns();
+  request.return_out_stream = !proto.omit_out_stream();
   return request;
 }
 

@@ -472,7 +472,7 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   // Outbox and words. Sized up front: one block per vector.
   size_t stream_words = 0;
   for (const partitioner::SentMessage& sent : run->sent) stream_words += 1 + sent.payload.size();
-  result.out_stream.reserve(stream_words);
+  if (request.return_out_stream) result.out_stream.reserve(stream_words);
   result.outbox.reserve(run->sent.size());
   for (partitioner::SentMessage& sent : run->sent) {
     const MessagePlan& m = *sent.plan;
@@ -482,13 +482,16 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
     out.header = m.destination == kHost ? partitioner::kHostWord
                                         : p.chips[m.destination].mode_word;
     out.via_master = m.via_master;
-    result.out_stream.push_back(out.header);
-    result.out_stream.insert(result.out_stream.end(), sent.payload.begin(), sent.payload.end());
+    if (request.return_out_stream) {
+      result.out_stream.push_back(out.header);
+      result.out_stream.insert(result.out_stream.end(), sent.payload.begin(),
+                               sent.payload.end());
+    }
     out.payload = std::move(sent.payload);
     result.outbox.push_back(std::move(out));
   }
   result.words_in = static_cast<int64_t>(payload.size()) + 2;  // mode word + terminator
-  result.words_out = static_cast<int64_t>(result.out_stream.size());
+  result.words_out = static_cast<int64_t>(stream_words);
 
   // Cost.
   std::vector<WorkItem>& items = slice.items;  // capacity kept across Executes

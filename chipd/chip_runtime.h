@@ -120,6 +120,10 @@ struct ExecuteRequest {
   // until then (leakage is charged). Must not be before the chip's clock.
   // Absent: now.
   std::optional<int64_t> start_ns;
+  // Fill ExecuteResult::out_stream. A caller that does not record streams
+  // sets it false: the outbox carries the same payloads, words_out is
+  // counted either way. Default true.
+  bool return_out_stream = true;
 };
 
 // A message the chip sends. Plain value type.
@@ -160,7 +164,9 @@ struct StepExecution {
 struct ExecuteResult {
   std::string wake_up;
   std::vector<OutboundMessage> outbox;
-  Words out_stream;  // [header][payload]... as the paper's chips write it
+  // [header][payload]... as the paper's chips write it; empty when the
+  // request's return_out_stream is false.
+  Words out_stream;
   int64_t words_in = 0;
   int64_t words_out = 0;
   CycleBreakdown cycles;

@@ -148,6 +148,29 @@ TEST_F(SeededChipTest, InboxAndStreamGiveTheSameOutput) {
   }
 }
 
+TEST_F(SeededChipTest, WithoutTheOutStreamTheOutboxAndCountsAreUnchanged) {
+  auto a = Chip(1);
+  auto b = Chip(1);
+  ExecuteRequest with;
+  with.inbox.push_back(FromChip0());
+  ExecuteRequest without = with;
+  without.return_out_stream = false;
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r1, a->Execute(with));
+  ASSERT_OK_AND_ASSIGN(ExecuteResult r2, b->Execute(without));
+  EXPECT_EQ(r1.out_stream.size(), 4u * (1 + 64));  // header + conv3 part, chips 2..5
+  EXPECT_TRUE(r2.out_stream.empty());
+  EXPECT_EQ(r2.words_out, r1.words_out);
+  EXPECT_EQ(r2.words_out, static_cast<int64_t>(r1.out_stream.size()));
+  EXPECT_EQ(r2.words_in, r1.words_in);
+  EXPECT_EQ(r2.end_ns, r1.end_ns);
+  EXPECT_EQ(r2.energy.total_j(), r1.energy.total_j());
+  ASSERT_EQ(r2.outbox.size(), r1.outbox.size());
+  for (size_t j = 0; j < r1.outbox.size(); ++j) {
+    EXPECT_EQ(r2.outbox[j].destination, r1.outbox[j].destination);
+    EXPECT_EQ(r2.outbox[j].payload, r1.outbox[j].payload);
+  }
+}
+
 TEST_F(SeededChipTest, PowerIntervalsAndEnergyAddUp) {
   auto chip = Chip(1);
   ExecuteRequest request;

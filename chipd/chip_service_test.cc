@@ -103,6 +103,21 @@ TEST_P(ChipServiceTest, ExecuteOverGrpcEqualsTheCore) {
   EXPECT_EQ(via_grpc.outbox.size(), in_process.outbox.size());
   EXPECT_DOUBLE_EQ(via_grpc.energy.total_j(), in_process.energy.total_j());
   EXPECT_EQ(via_grpc.intervals.size(), in_process.intervals.size());
+  ASSERT_FALSE(via_grpc.out_stream.empty());
+
+  // A caller that does not record streams gets none over the wire, and the
+  // same outbox and word counts.
+  ExecuteRequest quiet = Good();
+  quiet.return_out_stream = false;
+  const pb::ExecuteRequest quiet_proto = ExecuteRequestToProto(quiet);
+  EXPECT_TRUE(quiet_proto.omit_out_stream());
+  ASSERT_OK_AND_ASSIGN(ExecuteRequest back, ExecuteRequestFromProto(quiet_proto));
+  EXPECT_FALSE(back.return_out_stream);
+  pb::ExecuteResponse quiet_response;
+  ASSERT_OK(Execute(quiet_proto, &quiet_response));
+  EXPECT_TRUE(quiet_response.out_stream().empty());
+  EXPECT_EQ(quiet_response.words_out(), via_grpc.words_out);
+  EXPECT_EQ(quiet_response.outbox_size(), static_cast<int>(via_grpc.outbox.size()));
 
   grpc::ClientContext c;
   pb::ChipInfo info;
@@ -113,7 +128,7 @@ TEST_P(ChipServiceTest, ExecuteOverGrpcEqualsTheCore) {
   grpc::ClientContext c2;
   pb::ChipStats stats;
   ASSERT_OK(FromGrpcStatus(stub_->GetStats(&c2, pb::GetStatsRequest(), &stats)));
-  EXPECT_EQ(stats.executions(), 1);
+  EXPECT_EQ(stats.executions(), 2);
   EXPECT_EQ(stats.state(), pb::POWER_STATE_OFF);
 }
 

@@ -103,13 +103,14 @@ class WearRoundObserver : public RunObserver {
 
 // Deploys `partition` on a fresh fleet of `model` and runs it, telling the
 // observer; with `wear` enabled, through a RoutedFleet with a WearLeveler
-// round after every inference (appended to `wear_rounds`).
+// round after every inference (appended to `wear_rounds`). The schedule and
+// keep_streams come from `config`.
 absl::StatusOr<RunRecord> RunOnFreshFleet(RunPhase phase, const FleetFactory& factory,
                                           ExperimentObserver* observer,
                                           const Partition& partition, const nn::Graph& graph,
                                           const nn::WeightMap& weights,
                                           const illusion::v1::ChipModel& model,
-                                          Schedule schedule,
+                                          const ExperimentConfig& config,
                                           const std::vector<nn::TensorMap>& inputs,
                                           const WearLevelingConfig& wear = {},
                                           std::vector<WearRound>* wear_rounds = nullptr) {
@@ -141,7 +142,8 @@ absl::StatusOr<RunRecord> RunOnFreshFleet(RunPhase phase, const FleetFactory& fa
     RETURN_IF_ERROR(observer->OnRunStart(phase, partition, model, *fleet));
   }
   RunnerOptions options;
-  options.schedule = schedule;
+  options.schedule = config.schedule;
+  options.keep_streams = config.keep_streams;
   options.link_model = model;
   if (observer != nullptr) options.observer = observer->RunObserverFor(phase);
   std::unique_ptr<WearRoundObserver> wear_observer;
@@ -246,8 +248,8 @@ absl::StatusOr<ExperimentResult> RunExperiment(const ExperimentConfig& config) {
   }
   ASSIGN_OR_RETURN(result.run,
                    RunOnFreshFleet(RunPhase::kRun, config.fleet_factory, config.observer,
-                                   result.partition, graph, weights, result.model,
-                                   config.schedule, result.inputs, config.wear,
+                                   result.partition, graph, weights, result.model, config,
+                                   result.inputs, config.wear,
                                    &result.wear_rounds));
   ASSIGN_OR_RETURN(result.account,
                    AccountPhase(RunPhase::kRun, config.observer, result.run, result.model));
@@ -262,8 +264,7 @@ absl::StatusOr<ExperimentResult> RunExperiment(const ExperimentConfig& config) {
   result.baseline_model = GrowToFit(base, *needs);
   absl::StatusOr<RunRecord> baseline = RunOnFreshFleet(
       RunPhase::kBaseline, config.baseline_fleet_factory, config.observer,
-      result.baseline_partition, graph, weights, result.baseline_model, config.schedule,
-      result.inputs);
+      result.baseline_partition, graph, weights, result.baseline_model, config, result.inputs);
   RETURN_IF_ERROR(WithPrefix(baseline.status(), "baseline: "));
   result.baseline_run = *std::move(baseline);
   absl::StatusOr<Account> baseline_account = AccountPhase(

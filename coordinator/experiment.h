@@ -99,6 +99,9 @@ struct ExperimentConfig {
   std::vector<nn::TensorMap> inputs;
   // Also run the baseline and fill the report. Default true.
   bool run_baseline = true;
+  // Keep every wake-up's word streams in the run records (needed by
+  // ExportStreams; RunnerOptions::keep_streams). Default true.
+  bool keep_streams = true;
   // NVM wear levelling of the partition's chips (not the baseline's):
   // activations go to NVM and the coordinator runs a Distributed ENDURER
   // round after every inference (coordinator/wear/wear_leveler.h). Off by

@@ -193,17 +193,21 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   }
   if (from_host.empty() && state.pending[s].empty()) return absl::OkStatus();  // path not taken
 
+  const bool keep_streams = options_.keep_streams;
   chipd::ExecuteRequest request;
   request.wake_up = slice.label;
+  request.return_out_stream = keep_streams;
   request.inbox.reserve(from_host.size() + state.pending[s].size());
   // The chip's input stream as the paper records it: mode word, payload,
   // terminator; sized up front.
-  size_t stream_words = 2;
-  for (const auto& [plan, words] : from_host) stream_words += words.size();
-  for (const Pending& p : state.pending[s]) stream_words += p.message.payload.size();
   Words in_stream;
-  in_stream.reserve(stream_words);
-  in_stream.push_back(slice.mode_word);
+  if (keep_streams) {
+    size_t stream_words = 2;
+    for (const auto& [plan, words] : from_host) stream_words += words.size();
+    for (const Pending& p : state.pending[s]) stream_words += p.message.payload.size();
+    in_stream.reserve(stream_words);
+    in_stream.push_back(slice.mode_word);
+  }
   int64_t start = sequential ? cursor_ns_ : std::max(state.start_ns, chip_free_ns_[slice.chip]);
   for (auto& [plan, words] : from_host) {
     int64_t depart = sequential ? cursor_ns_ : state.start_ns;
@@ -217,7 +221,7 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
     }
     start = std::max(start, Transfer(*plan, static_cast<int64_t>(words.size()), depart, state,
                                      record));
-    in_stream.insert(in_stream.end(), words.begin(), words.end());
+    if (keep_streams) in_stream.insert(in_stream.end(), words.begin(), words.end());
     request.inbox.push_back(chipd::InboundMessage{plan->order, kHost, std::move(words)});
   }
   for (Pending& p : state.pending[s]) {
@@ -225,11 +229,13 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
     const int64_t words = static_cast<int64_t>(p.message.payload.size());
     start = std::max(start, Transfer(plan, words, sequential ? cursor_ns_ : p.sent_ns, state,
                                      record));
-    in_stream.insert(in_stream.end(), p.message.payload.begin(), p.message.payload.end());
+    if (keep_streams) {
+      in_stream.insert(in_stream.end(), p.message.payload.begin(), p.message.payload.end());
+    }
     request.inbox.push_back(std::move(p.message));
   }
   state.pending[s].clear();
-  in_stream.push_back(partitioner::kTerminatorWord);
+  if (keep_streams) in_stream.push_back(partitioner::kTerminatorWord);
   request.start_ns = start;
 
   absl::StatusOr<chipd::ExecuteResult> result = fleet_->Execute(slice.chip, request);

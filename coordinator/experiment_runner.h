@@ -85,6 +85,14 @@ struct RunnerOptions {
   // {from, to}, an inference after the first whose inputs lack host tensor
   // `to` gets the previous inference's final host tensor `from`.
   std::vector<std::pair<std::string, std::string>> carry;
+  // Keep every wake-up's input and output word stream in
+  // InferenceRecord::chips (what ExportStreams writes). False: each ChipRun
+  // keeps its label and chip with empty streams, the runner does not build
+  // the input stream and asks the chips not to return their output stream
+  // (ExecuteRequest::return_out_stream); messages, words and everything else
+  // are unchanged. A long run without stream export saves the memory (about
+  // twice the message words of every inference). Default true.
+  bool keep_streams = true;
 };
 
 // Borrows the partition, graph, weights and fleet, which must outlive it.

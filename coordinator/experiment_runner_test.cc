@@ -67,11 +67,21 @@ absl::StatusOr<Deployed> MakeSetup(Workload w, Partition partition, int inferenc
                std::move(fleet), std::move(inputs)};
 }
 
-absl::StatusOr<RunRecord> RunSetup(Deployed& s, Schedule schedule, ChipFleet* fleet = nullptr) {
+RunnerOptions Options(const Deployed& s, Schedule schedule = Schedule::kSequential,
+                      bool keep_streams = true) {
+  RunnerOptions options;
+  options.schedule = schedule;
+  options.link_model = s.model;
+  options.keep_streams = keep_streams;
+  return options;
+}
+
+absl::StatusOr<RunRecord> RunSetup(Deployed& s, Schedule schedule, ChipFleet* fleet = nullptr,
+                                   bool keep_streams = true) {
   ASSIGN_OR_RETURN(std::unique_ptr<ExperimentRunner> runner,
                    ExperimentRunner::Create(s.partition, s.graph, s.weights,
                                             fleet != nullptr ? fleet : s.fleet.get(),
-                                            RunnerOptions{schedule, s.model, nullptr, {}}));
+                                            Options(s, schedule, keep_streams)));
   RunRecord record;
   RETURN_IF_ERROR(runner->Run(s.inputs, &record));
   return record;
@@ -215,6 +225,55 @@ TEST(ExperimentRunnerTest, MessagesAreRecordedWithTimesAndWords) {
   for (const WakeUpRecord& w : record.wake_ups) EXPECT_FALSE(w.steps.empty()) << w.label;
 }
 
+TEST(ExperimentRunnerTest, WithoutStreamsOnlyTheStreamsAreMissing) {
+  ASSERT_OK_AND_ASSIGN(Partition p, partitioner::PaperPartitionFor(Workload::kSvhn, 8));
+  ASSERT_OK_AND_ASSIGN(Deployed kept, MakeSetup(Workload::kSvhn, p, 2));
+  ASSERT_OK_AND_ASSIGN(Deployed dropped, MakeSetup(Workload::kSvhn, p, 2));
+  ASSERT_OK_AND_ASSIGN(RunRecord a, RunSetup(kept, Schedule::kSequential));
+  ASSERT_OK_AND_ASSIGN(RunRecord b, RunSetup(dropped, Schedule::kSequential, nullptr, false));
+  ASSERT_EQ(a.inferences.size(), b.inferences.size());
+  for (size_t i = 0; i < a.inferences.size(); ++i) {
+    SCOPED_TRACE(absl::StrCat("inference ", i));
+    const InferenceRecord& x = a.inferences[i];
+    const InferenceRecord& y = b.inferences[i];
+    EXPECT_EQ(y.class_id, x.class_id);
+    EXPECT_EQ(y.end_ns, x.end_ns);
+    ASSERT_EQ(y.host.size(), x.host.size());
+    for (const auto& [name, tensor] : x.host) {
+      ASSERT_TRUE(y.host.count(name) > 0) << name;
+      EXPECT_TRUE(y.host.at(name).SameValues(tensor)) << name;
+    }
+    ASSERT_EQ(y.chips.size(), x.chips.size());
+    for (size_t k = 0; k < x.chips.size(); ++k) {
+      EXPECT_EQ(y.chips[k].label, x.chips[k].label);
+      EXPECT_EQ(y.chips[k].chip, x.chips[k].chip);
+      EXPECT_FALSE(x.chips[k].in.empty());
+      EXPECT_FALSE(x.chips[k].out.empty());
+      EXPECT_TRUE(y.chips[k].in.empty()) << "wake-up " << x.chips[k].label;
+      EXPECT_TRUE(y.chips[k].out.empty()) << "wake-up " << x.chips[k].label;
+    }
+  }
+  // The chips counted the same words and the link carried the same messages.
+  ASSERT_EQ(a.wake_ups.size(), b.wake_ups.size());
+  for (size_t k = 0; k < a.wake_ups.size(); ++k) {
+    EXPECT_EQ(b.wake_ups[k].words_in, a.wake_ups[k].words_in) << "wake-up " << k;
+    EXPECT_EQ(b.wake_ups[k].words_out, a.wake_ups[k].words_out) << "wake-up " << k;
+    EXPECT_EQ(b.wake_ups[k].end_ns, a.wake_ups[k].end_ns) << "wake-up " << k;
+    EXPECT_EQ(b.wake_ups[k].energy.total_j(), a.wake_ups[k].energy.total_j()) << "wake-up " << k;
+    EXPECT_EQ(a.wake_ups[k].words_out,
+              static_cast<int64_t>(
+                  a.inferences[k / kept.partition.chips.size()]
+                      .chips[k % kept.partition.chips.size()]
+                      .out.size()))
+        << "wake-up " << k;
+  }
+  ASSERT_EQ(a.messages.size(), b.messages.size());
+  for (size_t m = 0; m < a.messages.size(); ++m) {
+    EXPECT_EQ(b.messages[m].words, a.messages[m].words) << "message " << m;
+    EXPECT_EQ(b.messages[m].end_ns, a.messages[m].end_ns) << "message " << m;
+  }
+}
+
 // Wraps a fleet and fails every Execute on one chip.
 class FailingFleet : public ChipFleet {
  public:
@@ -241,7 +300,7 @@ TEST(ExperimentRunnerTest, FailingChipNamesTheChipAndKeepsTheRecordSoFar) {
   FailingFleet failing(s.fleet.get(), 3);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ExperimentRunner> runner,
                        ExperimentRunner::Create(s.partition, s.graph, s.weights, &failing,
-                                                RunnerOptions{Schedule::kSequential, s.model, nullptr, {}}));
+                                                Options(s)));
   RunRecord record;
   EXPECT_THAT(runner->Run(s.inputs, &record),
               StatusIs(absl::StatusCode::kUnavailable,
@@ -260,7 +319,7 @@ TEST(ExperimentRunnerTest, RefusesSmallFleetAndEmptyInputs) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<InProcessFleet> small,
                        InProcessFleet::Create(4, s.model));
   EXPECT_THAT(ExperimentRunner::Create(s.partition, s.graph, s.weights, small.get(),
-                                       RunnerOptions{Schedule::kSequential, s.model, nullptr, {}}),
+                                       Options(s)),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("needs 8 chips; the fleet has 4")));
   EXPECT_THAT(DeployPartition(s.partition, s.graph, s.weights, *small),
@@ -268,7 +327,7 @@ TEST(ExperimentRunnerTest, RefusesSmallFleetAndEmptyInputs) {
                        HasSubstr("needs 8 chips; the fleet has 4")));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ExperimentRunner> runner,
                        ExperimentRunner::Create(s.partition, s.graph, s.weights, s.fleet.get(),
-                                                RunnerOptions{Schedule::kSequential, s.model, nullptr, {}}));
+                                                Options(s)));
   RunRecord record;
   EXPECT_THAT(runner->Run({}, &record),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("got 0")));

@@ -62,6 +62,9 @@ ABSL_FLAG(bool, loopback, true,
 ABSL_FLAG(int, repeats, 1,
           "Runs of each measurement (a fresh loopback fleet each time); with more than one, the "
           "median, min and max are printed after the per-run lines.");
+ABSL_FLAG(bool, keep_streams, false,
+          "Keep every wake-up's word streams in the run record, as a run with --export_streams "
+          "does; false = as a plain `illusionctl run`.");
 ABSL_FLAG(int, profile_rounds, 300,
           "Rounds of the per-Execute profile (one inference's wake-ups each); 0 = skip it.");
 
@@ -344,13 +347,15 @@ int Main() {
   config.chips = 8;
   config.inferences = absl::GetFlag(FLAGS_inferences);
   config.run_baseline = false;
+  config.keep_streams = absl::GetFlag(FLAGS_keep_streams);
   absl::StatusOr<Schedule> schedule = ParseSchedule(absl::GetFlag(FLAGS_schedule));
   if (!schedule.ok()) return Fail(schedule.status());
   config.schedule = *schedule;
   std::printf("fleet_bench: svhn paper partition, seeded weights and inputs, %d inferences, %s "
-              "schedule, chip model %s, %s\n",
+              "schedule, chip model %s, word streams %s, %s\n",
               config.inferences, std::string(ScheduleName(config.schedule)).c_str(),
               config.chip_model.c_str(),
+              config.keep_streams ? "kept (--keep_streams)" : "not kept (as without --export_streams)",
               absl::GetFlag(FLAGS_cpu) >= 0
                   ? absl::StrCat("on CPU ", absl::GetFlag(FLAGS_cpu), " only").c_str()
                   : "on any CPU");

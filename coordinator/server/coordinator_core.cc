@@ -285,6 +285,9 @@ absl::StatusOr<ExperimentReport> CoordinatorCore::RunExperiment(
   ProgressObserver observer(&recorder, progress, experiment.id(), config.inferences,
                             absl::Milliseconds(options_.progress_interval_ms));
   config.observer = &observer;
+  // Streams are only kept for export: a long run would otherwise hold about
+  // twice its message words in memory.
+  config.keep_streams = !experiment.spec().export_streams_dir().empty();
   absl::StatusOr<ExperimentResult> result = coordinator::RunExperiment(config);
   if (!result.ok()) return result.status();
   RETURN_IF_ERROR(recorder.status());
