@@ -319,14 +319,14 @@ absl::StatusOr<SliceInfo> ChipRuntime::LoadSlice(SliceBundle slice_bundle) {
 absl::StatusOr<absl::Span<const uint16_t>> ChipRuntime::AssemblePayload(
     Loaded& slice, int w, const ExecuteRequest& request) const {
   const Partition& p = slice.bundle.partition;
-  const std::string who = partitioner::WakeUpLabel(p, w);
+  auto who = [&p, w] { return partitioner::WakeUpLabel(p, w); };  // for errors
   if (request.stream.has_value()) {
     if (!request.inbox.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(who, ": give either an input stream or inbox messages, not both"));
+          absl::StrCat(who(), ": give either an input stream or inbox messages, not both"));
     }
     if (static_cast<int64_t>(request.stream->size()) > options_.max_message_words + 2) {
-      return absl::InvalidArgumentError(absl::StrCat(who, ": input stream has ",
+      return absl::InvalidArgumentError(absl::StrCat(who(), ": input stream has ",
                                                      request.stream->size(),
                                                      " words; the limit is ",
                                                      options_.max_message_words + 2));
@@ -338,14 +338,18 @@ absl::StatusOr<absl::Span<const uint16_t>> ChipRuntime::AssemblePayload(
     }
     // Malformed: InputPayload says why.
     RETURN_IF_ERROR(partitioner::InputPayload(stream, p.chips[w].mode_word).status());
-    return absl::InternalError(absl::StrCat(who, ": input stream rejected"));
+    return absl::InternalError(absl::StrCat(who(), ": input stream rejected"));
   }
-  const partitioner::MessageList inbound = p.Inbound(w);
+  partitioner::WakeUpRoutes computed;
+  const partitioner::MessageList& inbound =
+      partitioner::RoutesOf(partitioner::SliceContext{p, slice.bundle.graph, slice.bundle.weights},
+                            w, &slice.tensors, &computed)
+          .inbound;
   absl::InlinedVector<const Words*, 8> ordered(inbound.size(), nullptr);
   for (const InboundMessage& m : request.inbox) {
     if (static_cast<int64_t>(m.payload.size()) > options_.max_message_words) {
       return absl::InvalidArgumentError(absl::StrCat(
-          who, ": inbox message from ", SourceName(p, m.source), " has ", m.payload.size(),
+          who(), ": inbox message from ", SourceName(p, m.source), " has ", m.payload.size(),
           " words; the limit is ", options_.max_message_words));
     }
     int slot = -1;
@@ -363,7 +367,7 @@ absl::StatusOr<absl::Span<const uint16_t>> ChipRuntime::AssemblePayload(
                                         SourceName(p, plan->source)));
       }
       return absl::InvalidArgumentError(absl::StrCat(
-          who, ": unexpected inbox message ", m.message, " from ", SourceName(p, m.source),
+          who(), ": unexpected inbox message ", m.message, " from ", SourceName(p, m.source),
           "; expected ", expected.empty() ? "none" : absl::StrJoin(expected, ", ")));
     }
     ordered[slot] = &m.payload;
@@ -452,13 +456,13 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
     auto it = persisted_.find(resumes);
     if (it != persisted_.end()) partitioner::CopyTensors(it->second, env, &slice.tensors);
   }
-  absl::StatusOr<partitioner::WakeUpResult> run =
-      partitioner::RunWakeUp(ctx, w, payload, env, &slice.tensors);
-  if (!run.ok()) {
+  if (absl::Status ran = partitioner::RunWakeUpInBuffers(ctx, w, payload, env, slice.tensors);
+      !ran.ok()) {
     (void)power_->Sleep();
     power_->TakeIntervals();
-    return run.status();
+    return ran;
   }
+  partitioner::WakeUpResult* const run = &slice.tensors.result;
   const int64_t nvm_before = nvm_->total_writes();
   std::vector<uint64_t>& counts_before = slice.nvm_counts_before;
   counts_before.clear();

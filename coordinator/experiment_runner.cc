@@ -185,7 +185,7 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   // The host's messages first, then the chips' in sender execution order:
   // the order of the paper's input stream.
   absl::InlinedVector<std::pair<const MessagePlan*, Words>, 2> from_host;
-  for (const MessagePlan* m : partition_.Inbound(s)) {
+  for (const MessagePlan* m : inbound_[s]) {
     if (m->source != kHost || !partitioner::GuardHolds(state.result.host, m->guard)) continue;
     ASSIGN_OR_RETURN(partitioner::SentMessage sent,
                      partitioner::EncodeMessage(ctx, *m, state.result.host));
@@ -194,9 +194,10 @@ absl::Status ExperimentRunner::RunWakeUp(int s, InferenceState& state, RunRecord
   if (from_host.empty() && state.pending[s].empty()) return absl::OkStatus();  // path not taken
 
   const bool keep_streams = options_.keep_streams;
-  chipd::ExecuteRequest request;
+  chipd::ExecuteRequest& request = request_;
   request.wake_up = slice.label;
   request.return_out_stream = keep_streams;
+  request.inbox.clear();  // the last wake-up's payloads go; the capacity stays
   request.inbox.reserve(from_host.size() + state.pending[s].size());
   // The chip's input stream as the paper records it: mode word, payload,
   // terminator; sized up front.

@@ -129,7 +129,12 @@ class ExperimentRunner {
   ExperimentRunner(const partitioner::Partition& partition, const nn::Graph& graph,
                    const nn::WeightMap& weights, ChipFleet* fleet, RunnerOptions options)
       : partition_(partition), graph_(graph), weights_(weights), fleet_(fleet),
-        options_(std::move(options)) {}
+        options_(std::move(options)) {
+    inbound_.reserve(partition_.chips.size());
+    for (int s = 0; s < static_cast<int>(partition_.chips.size()); ++s) {
+      inbound_.push_back(partition_.Inbound(s));
+    }
+  }
 
   absl::Status RunInference(int inference, const nn::TensorMap& inputs, RunRecord& record);
   absl::Status RunWakeUp(int wake_up, InferenceState& state, RunRecord& record);
@@ -145,6 +150,11 @@ class ExperimentRunner {
   const nn::WeightMap& weights_;
   ChipFleet* const fleet_;
   const RunnerOptions options_;
+  // Per wake-up: Partition::Inbound, computed once.
+  std::vector<partitioner::MessageList> inbound_;
+  // The request of the current wake-up; reused so that its inbox keeps its
+  // capacity.
+  chipd::ExecuteRequest request_;
   // Sequential: when the link and the chips are next free. Overlapped: when
   // the current inference started.
   int64_t cursor_ns_ = 0;

@@ -253,6 +253,11 @@ absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
     }
   }
   if (static_cast<int64_t>(buffers->scratch.size()) < scratch) buffers->scratch.resize(scratch);
+  if (buffers->routes.size() < ctx.partition.chips.size()) {
+    buffers->routes.resize(ctx.partition.chips.size());
+  }
+  buffers->routes[chip] =
+      WakeUpRoutes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip)};
   return absl::OkStatus();
 }
 
@@ -298,12 +303,23 @@ std::string WakeUpLabel(const Partition& partition, int chip) {
   return "chip " + partition.chips[chip].label;
 }
 
+const WakeUpRoutes& RoutesOf(const SliceContext& ctx, int chip, const WakeUpBuffers* buffers,
+                             WakeUpRoutes* computed) {
+  if (buffers != nullptr && chip >= 0 && chip < static_cast<int>(buffers->routes.size()) &&
+      buffers->routes[chip].has_value()) {
+    return *buffers->routes[chip];
+  }
+  *computed = WakeUpRoutes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip)};
+  return *computed;
+}
+
 absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
                                   absl::Span<const uint16_t> payload, Env& env,
                                   WakeUpBuffers* buffers) {
   int64_t pos = 0;
   int read = 0;
-  for (const MessagePlan* m : ctx.partition.Inbound(chip)) {
+  WakeUpRoutes computed;
+  for (const MessagePlan* m : RoutesOf(ctx, chip, buffers, &computed).inbound) {
     ASSIGN_OR_RETURN(bool present, Present(ctx, *m, payload, pos, env));
     if (!present) continue;
     RETURN_IF_ERROR(DecodeSegments(ctx, *m, payload, &pos, env, chip, buffers));
@@ -354,14 +370,17 @@ absl::StatusOr<SentMessage> EncodeMessage(const SliceContext& ctx, const Message
   return sent;
 }
 
-absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
-                                       absl::Span<const uint16_t> payload, Env& env,
-                                       WakeUpBuffers* buffers) {
+namespace {
+
+// RunWakeUp into `result` (cleared first).
+absl::Status RunWakeUpInto(const SliceContext& ctx, int chip, absl::Span<const uint16_t> payload,
+                           Env& env, WakeUpBuffers* buffers, WakeUpResult& result) {
   if (chip < 0 || chip >= static_cast<int>(ctx.partition.chips.size())) {
     return absl::InvalidArgumentError(absl::StrCat("wake-up index ", chip, " outside [0, ",
                                                    ctx.partition.chips.size(), ")"));
   }
-  WakeUpResult result;
+  result.sent.clear();
+  result.work.clear();
   result.work.reserve(ctx.partition.chips[chip].steps.size());
   RETURN_IF_ERROR(DecodeInbound(ctx, chip, payload, env, buffers).status());
   result.words_in = static_cast<int64_t>(payload.size());
@@ -370,14 +389,31 @@ absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
     ASSIGN_OR_RETURN(StepWork work, RunStep(ctx, step, env, chip, buffers));
     result.work.push_back(work);
   }
-  const MessageList outbound = ctx.partition.Outbound(chip);
+  WakeUpRoutes computed;
+  const MessageList& outbound = RoutesOf(ctx, chip, buffers, &computed).outbound;
   result.sent.reserve(outbound.size());
   for (const MessagePlan* m : outbound) {
     if (!GuardHolds(env, m->guard)) continue;
     ASSIGN_OR_RETURN(SentMessage sent, EncodeMessage(ctx, *m, env));
     result.sent.push_back(std::move(sent));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
+                                       absl::Span<const uint16_t> payload, Env& env,
+                                       WakeUpBuffers* buffers) {
+  WakeUpResult result;
+  RETURN_IF_ERROR(RunWakeUpInto(ctx, chip, payload, env, buffers, result));
   return result;
+}
+
+absl::Status RunWakeUpInBuffers(const SliceContext& ctx, int chip,
+                                absl::Span<const uint16_t> payload, Env& env,
+                                WakeUpBuffers& buffers) {
+  return RunWakeUpInto(ctx, chip, payload, env, &buffers, buffers.result);
 }
 
 }  // namespace illusion::partitioner

@@ -8,6 +8,7 @@
 // produce the same words.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,10 +52,18 @@ struct WakeUpResult {
   int64_t words_in = 0;           // payload words consumed
 };
 
+// The messages a wake-up reads and sends, as Partition::Inbound and
+// Partition::Outbound list them. Plain value type.
+struct WakeUpRoutes {
+  MessageList inbound;
+  MessageList outbound;
+};
+
 // Buffers a runtime creates once (chipd: at LoadSlice) and lends to every
 // wake-up, so that a wake-up allocates no tensor storage (TFLM: nothing
 // allocates after Prepare). Without them a wake-up creates its tensors.
-// Plain value type; not thread-safe.
+// The buffers serve one partition, which must stay unchanged while they do
+// (the routes point into it). Plain value type; not thread-safe.
 struct WakeUpBuffers {
   // Spare whole tensors by name. A tensor a wake-up starts (an input it
   // decodes, an op output, a partial-sum accumulator) is moved, map node and
@@ -63,11 +72,23 @@ struct WakeUpBuffers {
   std::multimap<std::string, nn::Tensor> spare;
   // int32 scratch for the ops' range APIs (partial sums); grown when short.
   std::vector<int32_t> scratch;
+  // Per wake-up index of the partition: its message lists, set by
+  // AddWakeUpBuffers (a wake-up without them has them computed per run).
+  std::vector<std::optional<WakeUpRoutes>> routes;
+  // The result of the last RunWakeUp into these buffers: its vectors keep
+  // their capacity from one wake-up to the next.
+  WakeUpResult result;
 };
 
+// The routes of wake-up `chip`: the ones `buffers` keeps, or else computed
+// into `*computed`.
+const WakeUpRoutes& RoutesOf(const SliceContext& ctx, int chip, const WakeUpBuffers* buffers,
+                             WakeUpRoutes* computed);
+
 // Adds to `buffers` one zero-filled tensor for each of `tensors` (names of
-// graph or partition tensors; e.g. the SliceBuffers of wake-up `chip`) and
-// grows the scratch to what the steps of wake-up `chip` need.
+// graph or partition tensors; e.g. the SliceBuffers of wake-up `chip`),
+// grows the scratch to what the steps of wake-up `chip` need and keeps its
+// routes.
 // InvalidArgument naming an unknown tensor or op, or a bad wake-up index.
 absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
                               const std::vector<std::string>& tensors, WakeUpBuffers* buffers);
@@ -114,6 +135,13 @@ absl::StatusOr<SentMessage> EncodeMessage(const SliceContext& ctx, const Message
 absl::StatusOr<WakeUpResult> RunWakeUp(const SliceContext& ctx, int chip,
                                        absl::Span<const uint16_t> payload, nn::TensorMap& env,
                                        WakeUpBuffers* buffers = nullptr);
+
+// RunWakeUp into buffers.result, which is cleared first and keeps the
+// capacity of its vectors (the sent payloads are new blocks each run: the
+// caller takes them).
+absl::Status RunWakeUpInBuffers(const SliceContext& ctx, int chip,
+                                absl::Span<const uint16_t> payload, nn::TensorMap& env,
+                                WakeUpBuffers& buffers);
 
 // Whether `env` satisfies `guard` (true without a guard).
 bool GuardHolds(const nn::TensorMap& env, const std::optional<nn::Guard>& guard);
