@@ -170,8 +170,15 @@ struct ChipRuntime::Loaded {
   std::vector<uint64_t> nvm_counts_before;
   // The cost model's work items of the current Execute (capacity kept).
   std::vector<WorkItem> items;
-  // RoutineOf each op the slice has run, filled by Execute as it meets them.
-  absl::flat_hash_map<const nn::Op*, OpRoutine> routines;
+  // What the cost model needs of each step the slice has run (its op,
+  // RoutineOf the op, the weight words it reads), filled by Execute as it
+  // meets them: the steps and the graph do not change while loaded.
+  struct StepFacts {
+    const nn::Op* op = nullptr;
+    OpRoutine routine;
+    int64_t weight_words_read = 0;
+  };
+  absl::flat_hash_map<const partitioner::ChipStep*, StepFacts> step_facts;
 
   int Find(const std::string& label) const {
     if (label.empty()) return wake_ups.front();
@@ -502,7 +509,17 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   items.clear();
   result.steps.reserve(run->work.size());
   for (const partitioner::StepWork& work : run->work) {
-    const nn::Op& op = *slice.bundle.graph.FindOp(work.step->op);
+    auto facts = slice.step_facts.find(work.step);
+    if (facts == slice.step_facts.end()) {
+      const nn::Op* op = slice.bundle.graph.FindOp(work.step->op);
+      const bool partial = work.step->kind == partitioner::StepKind::kPartialSums;
+      const int64_t weight_bytes =
+          op->WeightBytes(work.step->out, partial ? work.step->in : op->all_inputs());
+      facts = slice.step_facts
+                  .emplace(work.step, Loaded::StepFacts{op, RoutineOf(*op), (weight_bytes + 1) / 2})
+                  .first;
+    }
+    const nn::Op& op = *facts->second.op;
     WorkItem item;
     item.name = op.name();
     item.kind = WorkKindOf(op.kind());
@@ -511,17 +528,8 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
                     ? work.macs
                     : 0;
     item.elements = work.elements;
-    auto routine = slice.routines.find(&op);
-    if (routine == slice.routines.end()) {
-      routine = slice.routines.emplace(&op, RoutineOf(op)).first;
-    }
-    SetRoutineCounts(op, routine->second, *work.step, &item);
-    item.weight_words_read = (op.WeightBytes(work.step->out, work.step->kind ==
-                                                                 partitioner::StepKind::kPartialSums
-                                                             ? work.step->in
-                                                             : op.all_inputs()) +
-                              1) /
-                             2;
+    SetRoutineCounts(op, facts->second.routine, *work.step, &item);
+    item.weight_words_read = facts->second.weight_words_read;
     items.push_back(std::move(item));
   }
   if (items.empty()) {
@@ -537,7 +545,8 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   cost_options.validate_model = false;  // validated when set (constructor, SetModel)
   ASSIGN_OR_RETURN(SliceCost cost, EstimateSliceCost(model_, items, cost_options));
   for (size_t i = 0; i < run->work.size(); ++i) {
-    WorkItem single = items[i];
+    // The step's own cycles, without the slice's words (costed above).
+    WorkItem& single = items[i];
     single.words_in = single.words_out = 0;
     ASSIGN_OR_RETURN(CycleBreakdown c, WorkItemCycles(model_, single));
     const partitioner::ChipStep& step = *run->work[i].step;
