@@ -313,13 +313,16 @@ const WakeUpRoutes& RoutesOf(const SliceContext& ctx, int chip, const WakeUpBuff
   return *computed;
 }
 
-absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
-                                  absl::Span<const uint16_t> payload, Env& env,
-                                  WakeUpBuffers* buffers) {
+namespace {
+
+// DecodeInbound over the wake-up's inbound list `inbound`.
+absl::StatusOr<int> DecodeInboundList(const SliceContext& ctx, int chip,
+                                      const MessageList& inbound,
+                                      absl::Span<const uint16_t> payload, Env& env,
+                                      WakeUpBuffers* buffers) {
   int64_t pos = 0;
   int read = 0;
-  WakeUpRoutes computed;
-  for (const MessagePlan* m : RoutesOf(ctx, chip, buffers, &computed).inbound) {
+  for (const MessagePlan* m : inbound) {
     ASSIGN_OR_RETURN(bool present, Present(ctx, *m, payload, pos, env));
     if (!present) continue;
     RETURN_IF_ERROR(DecodeSegments(ctx, *m, payload, &pos, env, chip, buffers));
@@ -332,6 +335,16 @@ absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
                                                    " (the slice's inbound messages end there)"));
   }
   return read;
+}
+
+}  // namespace
+
+absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
+                                  absl::Span<const uint16_t> payload, Env& env,
+                                  WakeUpBuffers* buffers) {
+  WakeUpRoutes computed;
+  return DecodeInboundList(ctx, chip, RoutesOf(ctx, chip, buffers, &computed).inbound, payload,
+                           env, buffers);
 }
 
 absl::Status DecodeMessage(const SliceContext& ctx, const MessagePlan& message,
@@ -382,15 +395,18 @@ absl::Status RunWakeUpInto(const SliceContext& ctx, int chip, absl::Span<const u
   result.sent.clear();
   result.work.clear();
   result.work.reserve(ctx.partition.chips[chip].steps.size());
-  RETURN_IF_ERROR(DecodeInbound(ctx, chip, payload, env, buffers).status());
+  // The buffers' routes, or both lists computed once for this wake-up.
+  WakeUpRoutes computed;
+  const WakeUpRoutes& routes = RoutesOf(ctx, chip, buffers, &computed);
+  RETURN_IF_ERROR(
+      DecodeInboundList(ctx, chip, routes.inbound, payload, env, buffers).status());
   result.words_in = static_cast<int64_t>(payload.size());
   for (const ChipStep& step : ctx.partition.chips[chip].steps) {
     if (!GuardHolds(env, step.guard)) continue;
     ASSIGN_OR_RETURN(StepWork work, RunStep(ctx, step, env, chip, buffers));
     result.work.push_back(work);
   }
-  WakeUpRoutes computed;
-  const MessageList& outbound = RoutesOf(ctx, chip, buffers, &computed).outbound;
+  const MessageList& outbound = routes.outbound;
   result.sent.reserve(outbound.size());
   for (const MessagePlan* m : outbound) {
     if (!GuardHolds(env, m->guard)) continue;
