@@ -17,10 +17,8 @@ const TensorSpec* Graph::FindWeight(const std::string& name) const {
 }
 
 const Op* Graph::FindOp(const std::string& name) const {
-  for (const auto& op : ops_) {
-    if (op->name() == name) return op.get();
-  }
-  return nullptr;
+  auto it = op_index_.find(name);
+  return it == op_index_.end() ? nullptr : it->second;
 }
 
 int64_t Graph::weight_bytes() const {
@@ -115,6 +113,7 @@ void GraphBuilder::AddOp(absl::StatusOr<std::unique_ptr<Op>> op) {
       return;
     }
   }
+  graph_.op_index_.emplace((*op)->name(), op->get());
   graph_.ops_.push_back(*std::move(op));
 }
 

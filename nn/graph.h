@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nn/op.h"
@@ -52,7 +54,10 @@ class Graph {
   std::vector<std::string> outputs_;
   std::vector<std::unique_ptr<Op>> ops_;
   std::vector<TensorSpec> weights_;
-  std::map<std::string, TensorSpec> tensors_;
+  // Hashed: runtimes look tensors and ops up by name on every wake-up.
+  // Node-based, so a spec's address stays fixed while the builder adds more.
+  absl::node_hash_map<std::string, TensorSpec> tensors_;
+  absl::flat_hash_map<std::string, const Op*> op_index_;  // into ops_
 };
 
 // Builds a Graph op by op, inferring every output spec. The first error is

@@ -26,11 +26,13 @@ const nn::TensorSpec* SpecOf(const SliceContext& ctx, const std::string& name) {
 // The full-size tensor `name` of `env`. When absent it is started
 // zero-filled: moved from buffers->spare when that holds one of the right
 // size (no allocation), else constructed.
+// `known_spec`, when given, is SpecOf(ctx, name) looked up before.
 absl::StatusOr<Tensor*> Materialize(const SliceContext& ctx, Env& env, const std::string& name,
-                                    WakeUpBuffers* buffers) {
+                                    WakeUpBuffers* buffers,
+                                    const nn::TensorSpec* known_spec = nullptr) {
   auto it = env.find(name);
   if (it != env.end()) return &it->second;
-  const nn::TensorSpec* spec = SpecOf(ctx, name);
+  const nn::TensorSpec* spec = known_spec != nullptr ? known_spec : SpecOf(ctx, name);
   if (spec == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("unknown tensor '", name, "'"));
   }
@@ -138,14 +140,36 @@ int64_t RangeElements(const nn::Op& op, int index, Range out) {
   return op.outputs()[index].num_elements() / op.output_units() * out.size();
 }
 
-absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, Env& env,
-                                 int chip, WakeUpBuffers* buffers) {
-  const nn::Op* op = ctx.graph.FindOp(step.op);
-  if (op == nullptr) {
+bool IsPartialSumStep(const ChipStep& step) {
+  return step.kind == StepKind::kPartialSums || step.kind == StepKind::kFinishPartialSums;
+}
+
+// The lookups of `step` of wake-up `chip`, done now.
+absl::StatusOr<StepPlan> PlanStep(const SliceContext& ctx, const ChipStep& step, int chip) {
+  StepPlan plan;
+  plan.op = ctx.graph.FindOp(step.op);
+  if (plan.op == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(WakeUpLabel(ctx.partition, chip),
                                                    ": graph has no op '", step.op, "'"));
   }
-  ASSIGN_OR_RETURN(nn::OpIo io, nn::WeightsOf(*op, ctx.weights));
+  ASSIGN_OR_RETURN(plan.io, nn::WeightsOf(*plan.op, ctx.weights));
+  // Unknown names are left null: Materialize looks them up and reports them.
+  for (const nn::TensorSpec& out : plan.op->outputs()) {
+    plan.output_specs.push_back(SpecOf(ctx, out.name));
+  }
+  if (IsPartialSumStep(step)) {
+    plan.psum = PartialSumTensor(step.op);
+    plan.psum_spec = SpecOf(ctx, plan.psum);
+  }
+  return plan;
+}
+
+// Runs `step` with its lookups from `plan` (PlanStep of the same step).
+absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step,
+                                 const StepPlan& plan, Env& env, int chip,
+                                 WakeUpBuffers* buffers) {
+  const nn::Op* op = plan.op;
+  nn::OpIo io = plan.io;
   StepWork work{&step, 0, 0};
   std::vector<int32_t> local_scratch;
   switch (step.kind) {
@@ -155,8 +179,9 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
         io.inputs.push_back(t);
       }
       absl::InlinedVector<Tensor*, 2> outs;
-      for (const nn::TensorSpec& spec : op->outputs()) {
-        ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, spec.name, buffers));
+      for (size_t i = 0; i < op->outputs().size(); ++i) {
+        ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, op->outputs()[i].name, buffers,
+                                                 plan.output_specs[i]));
         outs.push_back(t);
       }
       RETURN_IF_ERROR(op->ExecuteOutputRangeInto(
@@ -174,10 +199,9 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
       const int64_t n = step.out.size() * op->partial_sums_per_unit();
       absl::Span<int32_t> sums = Scratch(n, buffers, &local_scratch);
       RETURN_IF_ERROR(op->PartialSumsInto(io, step.out, step.in, sums.data()));
-      ASSIGN_OR_RETURN(Tensor * acc,
-                       Materialize(ctx, env, PartialSumTensor(step.op), buffers));
+      ASSIGN_OR_RETURN(Tensor * acc, Materialize(ctx, env, plan.psum, buffers, plan.psum_spec));
       const int64_t first = step.out.begin * op->partial_sums_per_unit();
-      RETURN_IF_ERROR(CheckBytes(*acc, PartialSumTensor(step.op), 4 * first, 4 * n));
+      RETURN_IF_ERROR(CheckBytes(*acc, plan.psum, 4 * first, 4 * n));
       int32_t* a = acc->data<int32_t>() + first;
       for (int64_t i = 0; i < n; ++i) a[i] += sums[i];
       work.macs = op->Macs(step.out, step.in);
@@ -185,13 +209,14 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
       return work;
     }
     case StepKind::kFinishPartialSums: {
-      const std::string psum_name = PartialSumTensor(step.op);
+      const std::string& psum_name = plan.psum;
       ASSIGN_OR_RETURN(const Tensor* acc, Need(ctx, env, psum_name, chip));
       // A conv's accumulator holds a whole (pre-pooling) plane per output unit.
       const int64_t per_unit = op->partial_sums_per_unit();
       RETURN_IF_ERROR(CheckBytes(*acc, psum_name, 4 * step.out.begin * per_unit,
                                  4 * step.out.size() * per_unit));
-      ASSIGN_OR_RETURN(Tensor * output, Materialize(ctx, env, op->outputs()[0].name, buffers));
+      ASSIGN_OR_RETURN(Tensor * output, Materialize(ctx, env, op->outputs()[0].name, buffers,
+                                                    plan.output_specs[0]));
       RETURN_IF_ERROR(op->FinishPartialSumsInto(acc->data<int32_t>() + step.out.begin * per_unit,
                                                 io, step.out, output));
       work.elements = RangeElements(*op, 0, step.out);
@@ -208,8 +233,10 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step, 
             WakeUpLabel(ctx.partition, chip), ": lstm step '", step.op, "' needs ", in_dim,
             " int8 x values; got ", x_all->DebugString()));
       }
-      ASSIGN_OR_RETURN(Tensor * h_out, Materialize(ctx, env, op->outputs()[0].name, buffers));
-      ASSIGN_OR_RETURN(Tensor * c_out, Materialize(ctx, env, op->outputs()[1].name, buffers));
+      ASSIGN_OR_RETURN(Tensor * h_out, Materialize(ctx, env, op->outputs()[0].name, buffers,
+                                                   plan.output_specs[0]));
+      ASSIGN_OR_RETURN(Tensor * c_out, Materialize(ctx, env, op->outputs()[1].name, buffers,
+                                                   plan.output_specs[1]));
       RETURN_IF_ERROR(nn::LstmStepUnitsInto(
           *op, absl::MakeConstSpan(x_all->data<int8_t>(), in_dim), *h, *c_all, io, step.out,
           Scratch(4 * step.out.size(), buffers, &local_scratch), h_out, c_out));
@@ -238,12 +265,12 @@ absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
     buffers->spare.emplace(name, Tensor(spec->dtype, spec->shape, spec->frac_bits));
   }
   int64_t scratch = 0;
+  std::vector<StepPlan> plans;
+  plans.reserve(ctx.partition.chips[chip].steps.size());
   for (const ChipStep& step : ctx.partition.chips[chip].steps) {
-    const nn::Op* op = ctx.graph.FindOp(step.op);
-    if (op == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(WakeUpLabel(ctx.partition, chip),
-                                                     ": graph has no op '", step.op, "'"));
-    }
+    ASSIGN_OR_RETURN(StepPlan plan, PlanStep(ctx, step, chip));
+    const nn::Op* op = plan.op;
+    plans.push_back(std::move(plan));
     if (step.kind == StepKind::kOutputRange) {
       scratch = std::max(scratch, op->ScratchElements(step.out));
     } else if (step.kind == StepKind::kPartialSums) {
@@ -258,6 +285,10 @@ absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
   }
   buffers->routes[chip] =
       WakeUpRoutes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip)};
+  if (buffers->step_plans.size() < ctx.partition.chips.size()) {
+    buffers->step_plans.resize(ctx.partition.chips.size());
+  }
+  buffers->step_plans[chip] = std::move(plans);
   return absl::OkStatus();
 }
 
@@ -401,9 +432,23 @@ absl::Status RunWakeUpInto(const SliceContext& ctx, int chip, absl::Span<const u
   RETURN_IF_ERROR(
       DecodeInboundList(ctx, chip, routes.inbound, payload, env, buffers).status());
   result.words_in = static_cast<int64_t>(payload.size());
-  for (const ChipStep& step : ctx.partition.chips[chip].steps) {
+  const std::vector<ChipStep>& steps = ctx.partition.chips[chip].steps;
+  // The buffers' step plans, or each step planned as it runs.
+  const std::vector<StepPlan>* plans =
+      buffers != nullptr && chip < static_cast<int>(buffers->step_plans.size()) &&
+              buffers->step_plans[chip].size() == steps.size()
+          ? &buffers->step_plans[chip]
+          : nullptr;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const ChipStep& step = steps[i];
     if (!GuardHolds(env, step.guard)) continue;
-    ASSIGN_OR_RETURN(StepWork work, RunStep(ctx, step, env, chip, buffers));
+    StepWork work;
+    if (plans != nullptr) {
+      ASSIGN_OR_RETURN(work, RunStep(ctx, step, (*plans)[i], env, chip, buffers));
+    } else {
+      ASSIGN_OR_RETURN(const StepPlan plan, PlanStep(ctx, step, chip));
+      ASSIGN_OR_RETURN(work, RunStep(ctx, step, plan, env, chip, buffers));
+    }
     result.work.push_back(work);
   }
   const MessageList& outbound = routes.outbound;

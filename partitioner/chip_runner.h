@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -59,11 +60,24 @@ struct WakeUpRoutes {
   MessageList outbound;
 };
 
+// One step of a wake-up with its name lookups done: the op, its weight
+// tensors, the specs of the tensors it starts, and for partial-sum steps the
+// accumulator's name. Points into the SliceContext it was made from. Plain
+// value type.
+struct StepPlan {
+  const nn::Op* op = nullptr;
+  nn::OpIo io;  // weights set, inputs empty
+  absl::InlinedVector<const nn::TensorSpec*, 2> output_specs;  // op->outputs()
+  std::string psum;                            // PartialSumTensor(op), partial-sum steps
+  const nn::TensorSpec* psum_spec = nullptr;   // its spec, partial-sum steps
+};
+
 // Buffers a runtime creates once (chipd: at LoadSlice) and lends to every
 // wake-up, so that a wake-up allocates no tensor storage (TFLM: nothing
 // allocates after Prepare). Without them a wake-up creates its tensors.
-// The buffers serve one partition, which must stay unchanged while they do
-// (the routes point into it). Plain value type; not thread-safe.
+// The buffers serve one SliceContext, whose partition, graph and weights must
+// stay unchanged while they do (routes and step plans point into them).
+// Plain value type; not thread-safe.
 struct WakeUpBuffers {
   // Spare whole tensors by name. A tensor a wake-up starts (an input it
   // decodes, an op output, a partial-sum accumulator) is moved, map node and
@@ -75,6 +89,9 @@ struct WakeUpBuffers {
   // Per wake-up index of the partition: its message lists, set by
   // AddWakeUpBuffers (a wake-up without them has them computed per run).
   std::vector<std::optional<WakeUpRoutes>> routes;
+  // Per wake-up index: one plan per step of the slice, set by
+  // AddWakeUpBuffers (empty: each step looks its op and tensors up per run).
+  std::vector<std::vector<StepPlan>> step_plans;
   // The result of the last RunWakeUp into these buffers: its vectors keep
   // their capacity from one wake-up to the next.
   WakeUpResult result;
@@ -88,7 +105,7 @@ const WakeUpRoutes& RoutesOf(const SliceContext& ctx, int chip, const WakeUpBuff
 // Adds to `buffers` one zero-filled tensor for each of `tensors` (names of
 // graph or partition tensors; e.g. the SliceBuffers of wake-up `chip`),
 // grows the scratch to what the steps of wake-up `chip` need and keeps its
-// routes.
+// routes and step plans.
 // InvalidArgument naming an unknown tensor or op, or a bad wake-up index.
 absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
                               const std::vector<std::string>& tensors, WakeUpBuffers* buffers);
