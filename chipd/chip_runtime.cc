@@ -147,6 +147,42 @@ absl::Status CheckWeights(const SliceBundle& b, int wake_up) {
 
 }  // namespace
 
+// What the cost model says of one wake-up's run, and what that depends on:
+// the wake-up, the steps it ran (guards may skip some) with their MACs and
+// elements, its words in and out and the NVM words it wrote. The model is fixed while a slice is loaded
+// (only Reset changes it, and Reset drops the slice), so equal inputs give
+// an equal cost. Plain value type.
+struct ChipRuntime::WakeUpCost {
+  int wake_up = 0;
+  absl::InlinedVector<partitioner::StepWork, 8> work;
+  int64_t words_in = 0;
+  int64_t words_out = 0;
+  int64_t nvm_written = 0;
+  SliceCost cost;
+  std::vector<double> step_cycles;  // per step, without the slice's words
+
+  bool Matches(int w, const partitioner::WakeUpResult& run, int64_t in, int64_t out,
+               int64_t nvm) const {
+    if (w != wake_up || in != words_in || out != words_out || nvm != nvm_written ||
+        run.work.size() != work.size()) {
+      return false;
+    }
+    for (size_t i = 0; i < work.size(); ++i) {
+      const partitioner::StepWork& a = run.work[i];
+      if (a.step != work[i].step || a.macs != work[i].macs || a.elements != work[i].elements) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+namespace {
+// Cached wake-up costs per loaded slice: a handful per wake-up covers the
+// guarded (LSTM) slices; beyond it costs are computed per Execute.
+constexpr size_t kMaxCachedCosts = 64;
+}  // namespace
+
 // A loaded slice: the bundle plus what LoadSlice derived from it.
 struct ChipRuntime::Loaded {
   explicit Loaded(SliceBundle b) : bundle(std::move(b)) {}
@@ -179,6 +215,10 @@ struct ChipRuntime::Loaded {
     int64_t weight_words_read = 0;
   };
   absl::flat_hash_map<const partitioner::ChipStep*, StepFacts> step_facts;
+  // The costs of the runs seen so far (see WakeUpCost); at most
+  // kMaxCachedCosts.
+  std::vector<WakeUpCost> costs;
+  WakeUpCost uncached_cost;  // the last one computed when `costs` was full
 
   int Find(const std::string& label) const {
     if (label.empty()) return wake_ups.front();
@@ -505,55 +545,16 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   result.words_out = static_cast<int64_t>(stream_words);
 
   // Cost.
-  std::vector<WorkItem>& items = slice.items;  // capacity kept across Executes
-  items.clear();
+  ASSIGN_OR_RETURN(const WakeUpCost* wake_up_cost,
+                   CostOf(slice, w, *run, result.words_in, result.words_out, nvm_written));
+  const SliceCost& cost = wake_up_cost->cost;
   result.steps.reserve(run->work.size());
-  for (const partitioner::StepWork& work : run->work) {
-    auto facts = slice.step_facts.find(work.step);
-    if (facts == slice.step_facts.end()) {
-      const nn::Op* op = slice.bundle.graph.FindOp(work.step->op);
-      const bool partial = work.step->kind == partitioner::StepKind::kPartialSums;
-      const int64_t weight_bytes =
-          op->WeightBytes(work.step->out, partial ? work.step->in : op->all_inputs());
-      facts = slice.step_facts
-                  .emplace(work.step, Loaded::StepFacts{op, RoutineOf(*op), (weight_bytes + 1) / 2})
-                  .first;
-    }
-    const nn::Op& op = *facts->second.op;
-    WorkItem item;
-    item.name = op.name();
-    item.kind = WorkKindOf(op.kind());
-    item.macs = (item.kind == WorkKind::kConv2D || item.kind == WorkKind::kDense ||
-                 item.kind == WorkKind::kLstm)
-                    ? work.macs
-                    : 0;
-    item.elements = work.elements;
-    SetRoutineCounts(op, facts->second.routine, *work.step, &item);
-    item.weight_words_read = facts->second.weight_words_read;
-    items.push_back(std::move(item));
-  }
-  if (items.empty()) {
-    WorkItem io;
-    io.name = "io";
-    io.kind = WorkKind::kBranch;
-    items.push_back(std::move(io));
-  }
-  items.front().words_in = result.words_in;
-  items.back().words_out = result.words_out;
-  CostOptions cost_options;
-  cost_options.nvm_words_written = nvm_written;
-  cost_options.validate_model = false;  // validated when set (constructor, SetModel)
-  ASSIGN_OR_RETURN(SliceCost cost, EstimateSliceCost(model_, items, cost_options));
   for (size_t i = 0; i < run->work.size(); ++i) {
-    // The step's own cycles, without the slice's words (costed above).
-    WorkItem& single = items[i];
-    single.words_in = single.words_out = 0;
-    ASSIGN_OR_RETURN(CycleBreakdown c, WorkItemCycles(model_, single));
     const partitioner::ChipStep& step = *run->work[i].step;
     result.steps.push_back(StepExecution{step.op,
                                          std::string(partitioner::StepKindName(step.kind)),
                                          step.out.begin, step.out.end, run->work[i].macs,
-                                         c.total()});
+                                         wake_up_cost->step_cycles[i]});
   }
   RETURN_IF_ERROR(power_->AdvanceActive(cost.active_ns));
   RETURN_IF_ERROR(power_->Sleep());
@@ -599,6 +600,72 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   stats_.dynamic_energy_j += result.energy.mac_j + result.energy.nvm_read_j +
                              result.energy.nvm_write_j + result.energy.link_j;
   return result;
+}
+
+absl::StatusOr<const ChipRuntime::WakeUpCost*> ChipRuntime::CostOf(
+    Loaded& slice, int w, const partitioner::WakeUpResult& run, int64_t words_in,
+    int64_t words_out, int64_t nvm_written) {
+  for (const WakeUpCost& c : slice.costs) {
+    if (c.Matches(w, run, words_in, words_out, nvm_written)) return &c;
+  }
+  WakeUpCost computed;
+  computed.wake_up = w;
+  computed.work.assign(run.work.begin(), run.work.end());
+  computed.words_in = words_in;
+  computed.words_out = words_out;
+  computed.nvm_written = nvm_written;
+  std::vector<WorkItem>& items = slice.items;  // capacity kept across Executes
+  items.clear();
+  for (const partitioner::StepWork& work : run.work) {
+    auto facts = slice.step_facts.find(work.step);
+    if (facts == slice.step_facts.end()) {
+      const nn::Op* op = slice.bundle.graph.FindOp(work.step->op);
+      const bool partial = work.step->kind == partitioner::StepKind::kPartialSums;
+      const int64_t weight_bytes =
+          op->WeightBytes(work.step->out, partial ? work.step->in : op->all_inputs());
+      facts = slice.step_facts
+                  .emplace(work.step, Loaded::StepFacts{op, RoutineOf(*op), (weight_bytes + 1) / 2})
+                  .first;
+    }
+    const nn::Op& op = *facts->second.op;
+    WorkItem item;
+    item.name = op.name();
+    item.kind = WorkKindOf(op.kind());
+    item.macs = (item.kind == WorkKind::kConv2D || item.kind == WorkKind::kDense ||
+                 item.kind == WorkKind::kLstm)
+                    ? work.macs
+                    : 0;
+    item.elements = work.elements;
+    SetRoutineCounts(op, facts->second.routine, *work.step, &item);
+    item.weight_words_read = facts->second.weight_words_read;
+    items.push_back(std::move(item));
+  }
+  if (items.empty()) {
+    WorkItem io;
+    io.name = "io";
+    io.kind = WorkKind::kBranch;
+    items.push_back(std::move(io));
+  }
+  items.front().words_in = words_in;
+  items.back().words_out = words_out;
+  CostOptions cost_options;
+  cost_options.nvm_words_written = nvm_written;
+  cost_options.validate_model = false;  // validated when set (constructor, SetModel)
+  ASSIGN_OR_RETURN(computed.cost, EstimateSliceCost(model_, items, cost_options));
+  computed.step_cycles.reserve(run.work.size());
+  for (size_t i = 0; i < run.work.size(); ++i) {
+    // The step's own cycles, without the slice's words (costed above).
+    WorkItem& single = items[i];
+    single.words_in = single.words_out = 0;
+    ASSIGN_OR_RETURN(CycleBreakdown c, WorkItemCycles(model_, single));
+    computed.step_cycles.push_back(c.total());
+  }
+  if (slice.costs.size() < kMaxCachedCosts) {
+    slice.costs.push_back(std::move(computed));
+    return &slice.costs.back();
+  }
+  slice.uncached_cost = std::move(computed);
+  return &slice.uncached_cost;
 }
 
 absl::Status ChipRuntime::Wake() {

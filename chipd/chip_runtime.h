@@ -58,6 +58,7 @@
 #include "nn/executor.h"
 #include "nn/graph.h"
 #include "nn/weights.h"
+#include "partitioner/chip_runner.h"
 #include "partitioner/partition.h"
 #include "partitioner/word_protocol.h"
 #include "proto/illusion/v1/chip_model.pb.h"
@@ -304,6 +305,15 @@ class ChipRuntime {
       Loaded& slice, int wake_up, const ExecuteRequest& request) const;
   absl::Status WriteActivationsToNvm(const Loaded& slice, int wake_up,
                                      const nn::TensorMap& env)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  struct WakeUpCost;
+  // The cost of wake-up `wake_up` having done `run`'s work with these words
+  // and NVM writes: from slice's cache when it ran so before, else computed
+  // (and cached while the cache has room).
+  absl::StatusOr<const WakeUpCost*> CostOf(Loaded& slice, int wake_up,
+                                           const partitioner::WakeUpResult& run,
+                                           int64_t words_in, int64_t words_out,
+                                           int64_t nvm_written)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int chip_id_;

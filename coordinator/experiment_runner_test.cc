@@ -274,6 +274,66 @@ TEST(ExperimentRunnerTest, WithoutStreamsOnlyTheStreamsAreMissing) {
   }
 }
 
+// A chip caches each wake-up's cost by what it depends on (chipd's
+// WakeUpCost). KWS lstm chips run different steps and send different words
+// on the final time step than on the others: alternating the two on one
+// fleet must cost every wake-up exactly as a fresh fleet does.
+TEST(ExperimentRunnerTest, CostsOnAReusedFleetEqualAFreshFleetsWhenTheWorkChanges) {
+  ASSERT_OK_AND_ASSIGN(Partition p, partitioner::PaperPartitionFor(Workload::kKwsLstm, 8));
+  constexpr int kInferences = 4;
+  ASSERT_OK_AND_ASSIGN(Deployed reused, MakeSetup(Workload::kKwsLstm, p, kInferences));
+  for (int i = 0; i < kInferences; ++i) {
+    reused.inputs[i]["last"] = nn::Tensor::FromValues(nn::DType::kInt16, {1}, {i % 2});
+  }
+  ASSERT_OK_AND_ASSIGN(RunRecord all, RunSetup(reused, Schedule::kSequential));
+  ASSERT_EQ(all.inferences.size(), static_cast<size_t>(kInferences));
+  std::vector<int64_t> words_out_of_step;  // per inference, to see the work change
+  for (int i = 0; i < kInferences; ++i) {
+    SCOPED_TRACE(absl::StrCat("inference ", i));
+    ASSERT_OK_AND_ASSIGN(Deployed fresh, MakeSetup(Workload::kKwsLstm, p, 1));
+    fresh.inputs = {reused.inputs[i]};
+    ASSERT_OK_AND_ASSIGN(RunRecord one, RunSetup(fresh, Schedule::kSequential));
+    std::vector<const WakeUpRecord*> mine;
+    for (const WakeUpRecord& w : all.wake_ups) {
+      if (w.inference == i) mine.push_back(&w);
+    }
+    ASSERT_EQ(mine.size(), one.wake_ups.size());
+    int64_t words_out = 0;
+    for (size_t k = 0; k < mine.size(); ++k) {
+      const WakeUpRecord& a = *mine[k];
+      const WakeUpRecord& b = one.wake_ups[k];
+      SCOPED_TRACE(absl::StrCat("wake-up ", a.label));
+      EXPECT_EQ(a.label, b.label);
+      EXPECT_EQ(a.words_in, b.words_in);
+      EXPECT_EQ(a.words_out, b.words_out);
+      EXPECT_EQ(a.cycles.mac, b.cycles.mac);
+      EXPECT_EQ(a.cycles.element, b.cycles.element);
+      EXPECT_EQ(a.cycles.receive, b.cycles.receive);
+      EXPECT_EQ(a.cycles.send, b.cycles.send);
+      EXPECT_EQ(a.cycles.fixed, b.cycles.fixed);
+      EXPECT_EQ(a.cycles.boot, b.cycles.boot);
+      EXPECT_EQ(a.end_ns - a.start_ns, b.end_ns - b.start_ns);
+      // active_j is a difference of the chip's running totals: equal to rounding.
+      EXPECT_DOUBLE_EQ(a.energy.active_j, b.energy.active_j);
+      EXPECT_EQ(a.energy.mac_j, b.energy.mac_j);
+      EXPECT_EQ(a.energy.nvm_read_j, b.energy.nvm_read_j);
+      EXPECT_EQ(a.energy.link_j, b.energy.link_j);
+      ASSERT_EQ(a.steps.size(), b.steps.size());
+      for (size_t j = 0; j < a.steps.size(); ++j) {
+        EXPECT_EQ(a.steps[j].op, b.steps[j].op);
+        EXPECT_EQ(a.steps[j].cycles, b.steps[j].cycles) << a.steps[j].op;
+      }
+      words_out += a.words_out;
+    }
+    words_out_of_step.push_back(words_out);
+  }
+  // The final steps (odd inferences) send more than the regular ones: the
+  // cache saw two different runs of the same wake-ups.
+  EXPECT_GT(words_out_of_step[1], words_out_of_step[0]);
+  EXPECT_EQ(words_out_of_step[2], words_out_of_step[0]);
+  EXPECT_EQ(words_out_of_step[3], words_out_of_step[1]);
+}
+
 // Wraps a fleet and fails every Execute on one chip.
 class FailingFleet : public ChipFleet {
  public:
