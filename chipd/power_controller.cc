@@ -28,10 +28,15 @@ absl::Status CheckNonNegative(absl::string_view what, double value) {
       "power parameter '", what, "' is ", value, "; must be finite and >= 0"));
 }
 
-absl::Status CheckDuration(absl::string_view action, int64_t duration_ns) {
-  if (duration_ns >= 0) return absl::OkStatus();
+ABSL_ATTRIBUTE_NOINLINE absl::Status DurationError(absl::string_view action,
+                                                   int64_t duration_ns) {
   return absl::InvalidArgumentError(
       absl::StrCat(action, " duration is ", duration_ns, " ns; must be >= 0"));
+}
+
+absl::Status CheckDuration(absl::string_view action, int64_t duration_ns) {
+  if (ABSL_PREDICT_TRUE(duration_ns >= 0)) return absl::OkStatus();
+  return DurationError(action, duration_ns);
 }
 
 }  // namespace
@@ -86,9 +91,8 @@ absl::StatusOr<std::unique_ptr<PowerController>> PowerController::Create(
   return Create(PowerParams::FromChipModel(model), start_ns);
 }
 
-absl::Status PowerController::CheckState(PowerState wanted,
+absl::Status PowerController::StateError(PowerState wanted,
                                          absl::string_view action) const {
-  if (state_ == wanted) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "cannot ", action, ": chip is ", PowerStateName(state_),
       " at t=", now_ns_, " ns; ", action, " needs ", PowerStateName(wanted)));

@@ -25,6 +25,8 @@
 #include <memory>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -135,7 +137,13 @@ class PowerController {
 
   // Appends [now, now + duration) in `state` with `energy_j`, advances now.
   void Record(PowerState state, int64_t duration_ns, double energy_j);
-  absl::Status CheckState(PowerState wanted, absl::string_view action) const;
+  // OK when the chip is in `wanted`; the error is built out of line (cold).
+  absl::Status CheckState(PowerState wanted, absl::string_view action) const {
+    if (ABSL_PREDICT_TRUE(state_ == wanted)) return absl::OkStatus();
+    return StateError(wanted, action);
+  }
+  ABSL_ATTRIBUTE_NOINLINE absl::Status StateError(PowerState wanted,
+                                                  absl::string_view action) const;
 
   const PowerParams params_;
   PowerState state_ = PowerState::kOff;
