@@ -559,7 +559,7 @@ absl::StatusOr<ExecuteResult> ChipRuntime::Execute(const ExecuteRequest& request
   RETURN_IF_ERROR(power_->AdvanceActive(cost.active_ns));
   RETURN_IF_ERROR(power_->Sleep());
   result.end_ns = power_->now_ns();
-  result.intervals = power_->TakeIntervals();
+  power_->TakeIntervalsInto(&result.intervals);
   result.wake_up = p.chips[w].label;
   result.cycles = cost.cycles;
   const PowerEnergy& after = power_->energy();

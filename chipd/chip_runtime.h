@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -164,7 +165,7 @@ struct StepExecution {
 // Result of one Execute. Plain value type.
 struct ExecuteResult {
   std::string wake_up;
-  std::vector<OutboundMessage> outbox;
+  absl::InlinedVector<OutboundMessage, 4> outbox;  // most wake-ups send a few
   // [header][payload]... as the paper's chips write it; empty when the
   // request's return_out_stream is false.
   Words out_stream;
@@ -173,7 +174,7 @@ struct ExecuteResult {
   CycleBreakdown cycles;
   ExecuteEnergy energy;
   std::vector<StepExecution> steps;
-  std::vector<PowerInterval> intervals;  // this call's, chip-local time
+  IntervalList intervals;  // this call's, chip-local time
   int64_t start_ns = 0;                  // wake-up pulse
   int64_t end_ns = 0;                    // off again
   // NVM writes that reached the array during this call: (physical word

@@ -189,4 +189,9 @@ std::vector<PowerInterval> PowerController::TakeIntervals() {
   return taken;
 }
 
+void PowerController::TakeIntervalsInto(IntervalList* out) {
+  out->assign(intervals_.begin(), intervals_.end());
+  intervals_.clear();
+}
+
 }  // namespace illusion::chipd

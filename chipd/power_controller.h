@@ -27,6 +27,7 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -61,6 +62,10 @@ struct PowerInterval {
   int64_t end_ns = 0;
   double energy_j = 0;
 };
+
+// One wake-up's intervals: usually 4 (asleep, waking, active, shutting
+// down), held inline.
+using IntervalList = absl::InlinedVector<PowerInterval, 4>;
 
 // Energy by component, joules. Plain value.
 struct PowerEnergy {
@@ -130,6 +135,9 @@ class PowerController {
   // Returns the recorded intervals and clears the log (energy and stats keep
   // accumulating). Lets a long-running chip flush intervals to the store.
   std::vector<PowerInterval> TakeIntervals();
+  // The same into `*out` (replacing its contents); the log keeps its
+  // capacity, so a wake-up allocates nothing for its intervals.
+  void TakeIntervalsInto(IntervalList* out);
 
  private:
   PowerController(const PowerParams& params, int64_t start_ns)

@@ -37,7 +37,7 @@ struct WakeUpRecord {
   chipd::ExecuteEnergy energy;
   // The chip's power intervals of this call, global time: the sleep before
   // start_ns, then waking, active, shutting down.
-  std::vector<chipd::PowerInterval> intervals;
+  chipd::IntervalList intervals;
   std::vector<chipd::StepExecution> steps;
 };
 
