@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "nn/aligned_vector.h"
 #include "nn/kernels/conv2d.h"
 #include "nn/kernels/dense.h"
 #include "nn/kernels/lstm.h"
@@ -117,8 +118,8 @@ __attribute__((target("avx2"))) void Conv2DAccumulateAvx2(
   const int channels = in_end - in_begin;
   const int rows = channels * k * k;
   const int pairs = (rows + 1) / 2;
-  thread_local std::vector<int16_t> p2;
-  thread_local std::vector<int32_t> wpairs;
+  thread_local AlignedVector<int16_t> p2;
+  thread_local AlignedVector<int32_t> wpairs;
   // Pair rows, plus 8 positions of slack: the stride-1 path below writes
   // whole vectors of 8 positions, past a pair row's M * M into the next.
   p2.resize(static_cast<size_t>(pairs) * ld * 2 + 16);
@@ -126,8 +127,8 @@ __attribute__((target("avx2"))) void Conv2DAccumulateAvx2(
     // A zero-padded copy of the input: output (y, x) of row (c, fy, fx)
     // reads padded[c][y + fy][x + fx], no bounds to check. Rows have 16
     // bytes of slack for the 8-byte loads.
-    thread_local std::vector<int8_t> padded;
-    thread_local std::vector<int8_t> zeros;
+    thread_local AlignedVector<int8_t> padded;
+    thread_local AlignedVector<int8_t> zeros;
     const int sp = s.in_size + 2 * s.pad;
     const int row_ld = sp + 16;
     padded.assign(static_cast<size_t>(channels) * sp * row_ld, 0);
@@ -164,7 +165,7 @@ __attribute__((target("avx2"))) void Conv2DAccumulateAvx2(
       }
     }
   } else {
-    thread_local std::vector<int8_t> two_rows;  // im2col rows 2q and 2q + 1
+    thread_local AlignedVector<int8_t> two_rows;  // im2col rows 2q and 2q + 1
     two_rows.resize(static_cast<size_t>(2) * ld);
     for (int q = 0; q < pairs; ++q) {
       int8_t* ra = two_rows.data();
@@ -286,7 +287,7 @@ void Conv2DFinishFast(const int32_t* acc, const int8_t* bias, int out_size, int 
   const int mp = m >> pool_shift;
   const int ps = 1 << pool_shift;
   const int used = mp << pool_shift;
-  thread_local std::vector<int32_t> colmax;
+  thread_local AlignedVector<int32_t> colmax;
   colmax.resize(static_cast<size_t>(std::max(m, 1)));
   for (int o = out_begin; o < out_end; ++o) {
     const int32_t b = kernels::BiasToAccumulator(bias[o], 4);

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "nn/aligned_vector.h"
 
 namespace illusion::nn {
 
@@ -104,7 +105,7 @@ class Tensor {
   Shape shape_;
   int frac_bits_;
   int64_t num_elements_;
-  std::vector<uint8_t> bytes_;
+  AlignedVector<uint8_t> bytes_;  // starts on a cache line (kernels' vector loads)
 };
 
 // Index of the first element that differs, or -1 when equal. Used by tests to

@@ -129,8 +129,8 @@ absl::StatusOr<const Tensor*> Need(const SliceContext& ctx, const Env& env,
 }
 
 // `n` int32 scratch elements: from `buffers` (grown when short) or `local`.
-absl::Span<int32_t> Scratch(int64_t n, WakeUpBuffers* buffers, std::vector<int32_t>* local) {
-  std::vector<int32_t>& v = buffers != nullptr ? buffers->scratch : *local;
+absl::Span<int32_t> Scratch(int64_t n, WakeUpBuffers* buffers, nn::AlignedVector<int32_t>* local) {
+  nn::AlignedVector<int32_t>& v = buffers != nullptr ? buffers->scratch : *local;
   if (static_cast<int64_t>(v.size()) < n) v.resize(n);
   return absl::MakeSpan(v.data(), n);
 }
@@ -171,7 +171,7 @@ absl::StatusOr<StepWork> RunStep(const SliceContext& ctx, const ChipStep& step,
   const nn::Op* op = plan.op;
   nn::OpIo io = plan.io;
   StepWork work{&step, 0, 0};
-  std::vector<int32_t> local_scratch;
+  nn::AlignedVector<int32_t> local_scratch;
   switch (step.kind) {
     case StepKind::kOutputRange: {
       for (const nn::TensorSpec& in : op->inputs()) {

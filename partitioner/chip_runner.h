@@ -85,7 +85,7 @@ struct WakeUpBuffers {
   // ReleaseTensors moves it back.
   std::multimap<std::string, nn::Tensor> spare;
   // int32 scratch for the ops' range APIs (partial sums); grown when short.
-  std::vector<int32_t> scratch;
+  nn::AlignedVector<int32_t> scratch;
   // Per wake-up index of the partition: its message lists, set by
   // AddWakeUpBuffers (a wake-up without them has them computed per run).
   std::vector<std::optional<WakeUpRoutes>> routes;
