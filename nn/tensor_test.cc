@@ -1,5 +1,8 @@
 #include "nn/tensor.h"
 
+#include <cstdint>
+#include <vector>
+
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -9,6 +12,23 @@ namespace {
 
 using ::illusion::common::StatusIs;
 using ::testing::HasSubstr;
+
+// The kernels' vector loads assume tensor storage starts on a cache line,
+// whatever the size and however the tensor was made or copied.
+TEST(TensorTest, StorageStartsOnACacheLine) {
+  std::vector<Tensor> tensors;
+  for (int64_t n : {1, 3, 17, 64, 1000, 70000}) {
+    tensors.emplace_back(DType::kInt8, Shape{n});
+    tensors.emplace_back(DType::kInt16, Shape{n, 3});
+    tensors.push_back(Tensor::FromValues(DType::kInt32, {n}, std::vector<int32_t>(n, 7)));
+    Tensor copy = tensors.back();
+    tensors.push_back(copy);
+  }
+  for (const Tensor& t : tensors) {
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data<uint8_t>()) % kCacheLineBytes, 0u)
+        << t.DebugString();
+  }
+}
 
 TEST(TensorTest, FromBytesChecksTheByteCount) {
   EXPECT_THAT(Tensor::FromBytes(DType::kInt16, {3}, 0, "abcde"),
