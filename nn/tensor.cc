@@ -67,6 +67,28 @@ Tensor::Tensor(DType dtype, Shape shape, int frac_bits)
       num_elements_(NumElements(shape_)),
       bytes_(static_cast<size_t>(num_elements_ * DTypeBytes(dtype)), 0) {}
 
+Tensor::Tensor(const Tensor& other)
+    : dtype_(other.dtype_),
+      shape_(other.shape_),
+      frac_bits_(other.frac_bits_),
+      num_elements_(other.num_elements_),
+      bytes_(other.bytes_.size()) {
+  if (!bytes_.empty()) std::memcpy(bytes_.data(), other.bytes_.data(), bytes_.size());
+}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this == &other) return *this;
+  dtype_ = other.dtype_;
+  shape_ = other.shape_;
+  frac_bits_ = other.frac_bits_;
+  num_elements_ = other.num_elements_;
+  if (bytes_.size() != other.bytes_.size()) {
+    bytes_ = AlignedVector<uint8_t>(other.bytes_.size());
+  }
+  if (!bytes_.empty()) std::memcpy(bytes_.data(), other.bytes_.data(), bytes_.size());
+  return *this;
+}
+
 absl::StatusOr<Tensor> Tensor::FromBytes(DType dtype, Shape shape,
                                          int frac_bits,
                                          absl::string_view bytes) {

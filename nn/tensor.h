@@ -53,6 +53,13 @@ class Tensor {
   Tensor();
   // A zero-filled tensor.
   Tensor(DType dtype, Shape shape, int frac_bits = 0);
+  // Copies move the bytes with memcpy (a vector with a custom allocator
+  // would copy them one by one); an assignment of equal size reuses the
+  // storage.
+  Tensor(const Tensor& other);
+  Tensor& operator=(const Tensor& other);
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(Tensor&&) noexcept = default;
 
   // Copies `bytes` (raw little-endian elements) into a new tensor; fails with
   // InvalidArgument when the byte count does not match the shape.

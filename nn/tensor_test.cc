@@ -30,6 +30,29 @@ TEST(TensorTest, StorageStartsOnACacheLine) {
   }
 }
 
+TEST(TensorTest, CopiesAreDeepAndEqual) {
+  const Tensor a = Tensor::FromValues(DType::kInt16, {2, 3}, {1, -2, 3, -4, 5, -6}, 7);
+  Tensor b = a;
+  EXPECT_TRUE(b.SameValues(a));
+  EXPECT_EQ(b.frac_bits(), 7);
+  EXPECT_NE(b.data<int16_t>(), a.data<int16_t>());
+  b.data<int16_t>()[0] = 9;
+  EXPECT_EQ(a.at(0), 1);
+  // Assignment over a tensor of the same size reuses its storage.
+  Tensor c(DType::kInt16, {3, 2});
+  const int16_t* storage = c.data<int16_t>();
+  c = a;
+  EXPECT_TRUE(c.SameValues(a));
+  EXPECT_EQ(c.data<int16_t>(), storage);
+  // Over a different size it takes a new one.
+  Tensor d(DType::kInt8, {5});
+  d = a;
+  EXPECT_TRUE(d.SameValues(a));
+  EXPECT_EQ(d.byte_size(), 12);
+  d = d;  // self-assignment keeps the values
+  EXPECT_TRUE(d.SameValues(a));
+}
+
 TEST(TensorTest, FromBytesChecksTheByteCount) {
   EXPECT_THAT(Tensor::FromBytes(DType::kInt16, {3}, 0, "abcde"),
               StatusIs(absl::StatusCode::kInvalidArgument,
