@@ -187,14 +187,19 @@ absl::StatusOr<PairFigures> MeasureTakingTurns(ExperimentConfig eight, Experimen
     sched_setaffinity(0, sizeof(one_cpu), &one_cpu);  // the eight thread inherits it
   }
   // Each side ends its turns however its run ends, so the other never waits
-  // for a side that failed before its first turn.
+  // for a side that failed before its first turn. Both run on new threads,
+  // so both allocate from a thread arena of glibc's malloc (the main thread's
+  // arena grows differently).
   std::thread eight_thread([&] {
     eight_status = RunExperiment(eight).status();
     timer.End(0);
   });
-  one_status = RunExperiment(one).status();
-  timer.End(1);
+  std::thread one_thread([&] {
+    one_status = RunExperiment(one).status();
+    timer.End(1);
+  });
   eight_thread.join();
+  one_thread.join();
   if (pinned) sched_setaffinity(0, sizeof(saved), &saved);
   if (!eight_status.ok()) return eight_status;
   if (!one_status.ok()) return one_status;
