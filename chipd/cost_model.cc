@@ -181,4 +181,9 @@ double LinkEnergyJ(const ChipModel& model, int64_t words) {
   return model.link_energy_j_per_word() * static_cast<double>(words);
 }
 
+std::ostream& operator<<(std::ostream& os, const CycleBreakdown& c) {
+  return os << "{mac=" << c.mac << " element=" << c.element << " receive=" << c.receive
+            << " send=" << c.send << " fixed=" << c.fixed << " boot=" << c.boot << "}";
+}
+
 }  // namespace illusion::chipd

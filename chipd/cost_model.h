@@ -32,6 +32,7 @@
 #define ILLUSION_CHIPD_COST_MODEL_H_
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,15 @@ struct CycleBreakdown {
   double fixed = 0;
   double boot = 0;
   double total() const { return mac + element + receive + send + fixed + boot; }
+  // Field by field, exactly (the same model and work give the same doubles).
+  bool operator==(const CycleBreakdown& o) const {
+    return mac == o.mac && element == o.element && receive == o.receive && send == o.send &&
+           fixed == o.fixed && boot == o.boot;
+  }
+  bool operator!=(const CycleBreakdown& o) const { return !(*this == o); }
 };
+// "{mac=.. element=.. receive=.. send=.. fixed=.. boot=..}", for test failures and logs.
+std::ostream& operator<<(std::ostream& os, const CycleBreakdown& c);
 
 // Energy by component, joules. Plain value.
 struct EnergyBreakdown {

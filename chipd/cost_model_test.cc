@@ -1,6 +1,7 @@
 #include "chipd/cost_model.h"
 
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,23 @@ WorkItem Conv(int64_t macs) {
   item.words_out = 12;
   item.weight_words_read = 300;
   return item;
+}
+
+TEST(CostModelTest, CycleBreakdownsCompareFieldByFieldAndPrintEveryField) {
+  const CycleBreakdown base{1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(base, (CycleBreakdown{1, 2, 3, 4, 5, 6}));
+  // Each field on its own makes them differ.
+  for (int field = 0; field < 6; ++field) {
+    CycleBreakdown other = base;
+    double* fields[] = {&other.mac,   &other.element, &other.receive,
+                        &other.send,  &other.fixed,   &other.boot};
+    *fields[field] += 0.5;
+    EXPECT_NE(base, other) << "field " << field;
+    EXPECT_FALSE(base == other) << "field " << field;
+  }
+  std::ostringstream os;
+  os << base;
+  EXPECT_EQ(os.str(), "{mac=1 element=2 receive=3 send=4 fixed=5 boot=6}");
 }
 
 TEST(CostModelTest, ItemCyclesFollowTheModelsPerUnitCosts) {

@@ -306,12 +306,7 @@ TEST(ExperimentRunnerTest, CostsOnAReusedFleetEqualAFreshFleetsWhenTheWorkChange
       EXPECT_EQ(a.label, b.label);
       EXPECT_EQ(a.words_in, b.words_in);
       EXPECT_EQ(a.words_out, b.words_out);
-      EXPECT_EQ(a.cycles.mac, b.cycles.mac);
-      EXPECT_EQ(a.cycles.element, b.cycles.element);
-      EXPECT_EQ(a.cycles.receive, b.cycles.receive);
-      EXPECT_EQ(a.cycles.send, b.cycles.send);
-      EXPECT_EQ(a.cycles.fixed, b.cycles.fixed);
-      EXPECT_EQ(a.cycles.boot, b.cycles.boot);
+      EXPECT_EQ(a.cycles, b.cycles);
       EXPECT_EQ(a.end_ns - a.start_ns, b.end_ns - b.start_ns);
       // active_j is a difference of the chip's running totals: equal to rounding.
       EXPECT_DOUBLE_EQ(a.energy.active_j, b.energy.active_j);

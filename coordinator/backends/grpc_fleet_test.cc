@@ -191,12 +191,7 @@ void ExpectSameRecord(const RunRecord& a, const RunRecord& b) {
     EXPECT_EQ(x.end_ns, y.end_ns);
     EXPECT_EQ(x.words_in, y.words_in);
     EXPECT_EQ(x.words_out, y.words_out);
-    EXPECT_EQ(x.cycles.mac, y.cycles.mac);
-    EXPECT_EQ(x.cycles.element, y.cycles.element);
-    EXPECT_EQ(x.cycles.receive, y.cycles.receive);
-    EXPECT_EQ(x.cycles.send, y.cycles.send);
-    EXPECT_EQ(x.cycles.fixed, y.cycles.fixed);
-    EXPECT_EQ(x.cycles.boot, y.cycles.boot);
+    EXPECT_EQ(x.cycles, y.cycles);
     EXPECT_EQ(x.energy.active_j, y.energy.active_j);
     EXPECT_EQ(x.energy.sleep_j, y.energy.sleep_j);
     EXPECT_EQ(x.energy.wakeup_j, y.energy.wakeup_j);
