@@ -3,15 +3,12 @@
 #include <time.h>
 
 namespace illusion::common {
-namespace {
 
 double ThreadCpuSeconds() {
   timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
-
-}  // namespace
 
 TurnTimer::TurnTimer(int first) : turn_(first == 1 ? 1 : 0) {}
 

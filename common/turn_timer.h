@@ -22,6 +22,9 @@
 
 namespace illusion::common {
 
+// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
+double ThreadCpuSeconds();
+
 class TurnTimer {
  public:
   // Party `first` (0 or 1) holds the first turn.

@@ -25,7 +25,6 @@
 
 #include <sched.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -83,13 +82,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// CPU seconds the calling thread has used (the in-process runs are
-// single-threaded: this is their time minus what other processes took).
-double ThreadCpuSeconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
+// The in-process runs are single-threaded: their thread's CPU time is their
+// time minus what other processes took.
+using common::ThreadCpuSeconds;
 
 // Times the run phase from the end of deployment to the end of the run, in
 // wall time and in the calling thread's CPU time.
@@ -180,11 +175,12 @@ absl::StatusOr<PairFigures> MeasureTakingTurns(ExperimentConfig eight, Experimen
   // Both threads on one CPU: on a VM the CPUs differ in speed from moment to
   // moment, and each side on its own CPU would measure its CPU, not itself.
   cpu_set_t saved, one_cpu;
-  const bool pinned = sched_getaffinity(0, sizeof(saved), &saved) == 0 && sched_getcpu() >= 0;
+  const int cpu = sched_getcpu();
+  const bool pinned = cpu >= 0 && sched_getaffinity(0, sizeof(saved), &saved) == 0;
   if (pinned) {
     CPU_ZERO(&one_cpu);
-    CPU_SET(sched_getcpu(), &one_cpu);
-    sched_setaffinity(0, sizeof(one_cpu), &one_cpu);  // the eight thread inherits it
+    CPU_SET(cpu, &one_cpu);
+    sched_setaffinity(0, sizeof(one_cpu), &one_cpu);  // both threads inherit it
   }
   // Each side ends its turns however its run ends, so the other never waits
   // for a side that failed before its first turn. Both run on new threads,
