@@ -318,8 +318,11 @@ TEST(DenseKernelTest, PartialSumsEqualTheScalarKernelOnEveryTail) {
       io.weights = {&w, &b};
       for (int in_begin = 0; in_begin < in_features; in_begin += 1 + in_features / 5) {
         for (int in_end = in_begin + 1; in_end <= in_features; in_end += 1 + in_features / 7) {
+          // Rows: two groups of 4 and one left over; 1; 3; a group of 4
+          // ending at the last row; two groups of 4 exactly.
           for (Range out : {Range{0, out_features}, Range{out_features - 1, out_features},
-                            Range{2, 5}}) {
+                            Range{2, 5}, Range{out_features - 4, out_features},
+                            Range{1, out_features}}) {
             std::vector<int32_t> got(out.size()), want(out.size());
             ASSERT_OK(op->PartialSumsInto(io, out, Range{in_begin, in_end}, got.data()));
             if (in_dtype == DType::kInt8) {
