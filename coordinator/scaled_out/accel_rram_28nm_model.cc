@@ -1,5 +1,6 @@
 #include "coordinator/scaled_out/accel_rram_28nm_model.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -81,13 +82,26 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   const int64_t kernel =
       cell_math ? 1 : layer.kernel_height * layer.kernel_width;
   const bool conv = eh * ew > 1;
-  double padded = static_cast<double>(shape.batch * shape.nifm * kernel);
+  // A single-sample FC layer part (the CNNs' classifier splits): see the
+  // header's "Single-sample FC parts".
+  const bool single_sample_fc = !conv && !cell_math &&
+                                layer.kind != LayerKind::kEmbedding &&
+                                shape.batch == 1;
+  double padded = static_cast<double>(shape.batch);
   if (conv) {
-    padded *= static_cast<double>(shape.nofm * c.tile_grid * c.tile_grid *
+    padded *= static_cast<double>(shape.nifm * kernel * shape.nofm *
+                                  c.tile_grid * c.tile_grid *
                                   CeilDiv(eh, c.tile_grid) *
                                   CeilDiv(ew, c.tile_grid));
+  } else if (single_sample_fc) {
+    padded *= static_cast<double>(
+        CeilDiv(shape.nifm * kernel, c.fc_input_pad) * c.fc_input_pad *
+        std::max<int64_t>(c.fc_min_padded_outputs,
+                          CeilDiv(shape.nofm, c.fc_output_pad) *
+                              c.fc_output_pad));
   } else {
-    padded *= static_cast<double>(CeilDiv(shape.nofm, c.fc_output_pad) *
+    padded *= static_cast<double>(shape.nifm * kernel *
+                                  CeilDiv(shape.nofm, c.fc_output_pad) *
                                   c.fc_output_pad);
   }
   const double base_refetch =
@@ -109,8 +123,15 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   const double stall_bytes =
       read_bytes - (refetch - base_refetch) *
                        static_cast<double>(part.weight_bytes);
-  cost.time_s = 2 * padded / (c.macs_per_cycle * c.clock_hz) +
-                stall_bytes / bandwidth;
+  double stall_s = stall_bytes / bandwidth;
+  if (single_sample_fc &&
+      static_cast<double>(part.weight_bytes) /
+              (c.tile_grid * c.tile_grid) <
+          c.small_fc_max_weight_bytes_per_tile) {
+    stall_s = c.small_fc_fixed_stall_s +
+              stall_bytes / c.small_fc_bandwidth_bytes_per_s;
+  }
+  cost.time_s = 2 * padded / (c.macs_per_cycle * c.clock_hz) + stall_s;
   cost.mac_energy_j = c.mac_energy_j * padded;
   cost.rram_energy_j = c.rram_read_j_per_line * cost.rram_read_lines;
   cost.buffer_energy_j = c.buffer_j_per_line * cost.rram_read_lines;

@@ -35,6 +35,61 @@ TEST(AccelRram28nmModelTest, AlexNetConv1PadsOverTheTileGrid) {
   EXPECT_DOUBLE_EQ(cost->padded_macs, 16.0 * 14 * 14 * 121 * 96 * 3);
 }
 
+// A batch-1 FC part of `outputs` output channels of AlexNet layer `name`.
+partitioner::LayerPart FcOutputPart(const partitioner::LayerDesc& layer,
+                                    int64_t outputs) {
+  partitioner::LayerPart part;
+  part.name = layer.name + "_part_1_o";
+  part.layer_name = layer.name;
+  part.kind = layer.kind;
+  part.part_index = 1;
+  part.split = partitioner::SplitKind::kOutput;
+  part.channel_end = outputs;
+  part.weight_bytes = layer.nifm * layer.kernel_height * layer.kernel_width *
+                      outputs * 2;
+  part.ifmap_bytes = layer.nifm * layer.ifmap_height * layer.ifmap_width * 2;
+  part.ofmap_bytes = outputs * 2;
+  return part;
+}
+
+// Single-sample FC parts: at least 256 padded outputs (16 tiles x 16 PE
+// columns) and, under 0.96 MB of weights per tile, a stall of 1.5 us plus
+// the bytes at 2.048 TB/s; a larger part stalls at the FC bandwidth.
+TEST(AccelRram28nmModelTest, SingleSampleFcPartsPadToTheTilesAndStallByRegime) {
+  absl::StatusOr<std::vector<partitioner::LayerDesc>> layers =
+      partitioner::ScaledOutNetPart("alex_net");
+  ASSERT_TRUE(layers.ok());
+  const partitioner::LayerDesc* fc2 = nullptr;
+  for (const partitioner::LayerDesc& layer : *layers) {
+    if (layer.name == "fc2") fc2 = &layer;
+  }
+  ASSERT_NE(fc2, nullptr);
+  ASSERT_EQ(fc2->batch, 1);
+  const AccelModelConstants c;
+  const double macs_s = 1 / (c.macs_per_cycle * c.clock_hz);
+
+  const partitioner::LayerPart small = FcOutputPart(*fc2, 41);
+  absl::StatusOr<LayerPartCost> cost = CostLayerPart(small, *fc2, 2, c);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_DOUBLE_EQ(cost->padded_macs, 4096.0 * 256);  // 41 -> 256 outputs
+  const double small_bytes = static_cast<double>(
+      small.weight_bytes + small.ifmap_bytes + small.ofmap_bytes);
+  EXPECT_NEAR(cost->time_s,
+              2 * cost->padded_macs * macs_s + 1.5e-6 + small_bytes / 2.048e12,
+              1e-12);
+
+  const partitioner::LayerPart large = FcOutputPart(*fc2, 2048);  // 1 MiB/tile
+  cost = CostLayerPart(large, *fc2, 2, c);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_DOUBLE_EQ(cost->padded_macs, 4096.0 * 2048);
+  const double large_bytes = static_cast<double>(
+      large.weight_bytes + large.ifmap_bytes + large.ofmap_bytes);
+  EXPECT_NEAR(cost->time_s,
+              2 * cost->padded_macs * macs_s +
+                  large_bytes / c.fc_bandwidth_bytes_per_s,
+              1e-12);
+}
+
 TEST(AccelRram28nmModelTest, RejectsPartThatIsNotWholeChannels) {
   absl::StatusOr<std::vector<partitioner::LayerDesc>> layers =
       partitioner::ScaledOutNetPart("alex_net");

@@ -83,7 +83,8 @@ TEST(ScaledOutRowsTest, AggregationMatchesResNet50At6MiB) {
 // rows' notes and the model header):
 //   * paper above the additive-chip ratio by more than the tolerance
 //     (per-chip simulation overhead of small partitions, spec §6.2):
-//     VGG-16 2 MiB E; LSTM 2 MiB E and T; LSTM 4 MiB E; LSTM 16 MiB E;
+//     LSTM 2 MiB E and T; LSTM 4 MiB E; LSTM 16 MiB E (VGG-16 2 MiB E
+//     passes since the single-sample FC padding and stall rules);
 //     (LSTM 4 MiB E: ours is now below the paper, 1.060 vs 1.149: the
 //     paper's 4 MiB cell-2 chips do not re-read weights per sample while its
 //     ideal does; the 4 MiB cell-1 chips' FC padding to 1024 outputs is not
@@ -97,8 +98,8 @@ struct Miss {
   const char* metric;
 };
 constexpr Miss kKnownMisses[] = {
-    {"vgg16", 2, "energy"},   {"lstm_lm", 2, "energy"}, {"lstm_lm", 2, "time"},
-    {"lstm_lm", 4, "energy"}, {"lstm_lm", 4, "time"},   {"lstm_lm", 16, "energy"}};
+    {"lstm_lm", 2, "energy"}, {"lstm_lm", 2, "time"},  {"lstm_lm", 4, "energy"},
+    {"lstm_lm", 4, "time"},   {"lstm_lm", 16, "energy"}};
 
 bool KnownMiss(const ReproduceRow& row) {
   for (const Miss& m : kKnownMisses) {
