@@ -70,10 +70,14 @@ absl::Status WriteBytes(const SliceContext& ctx, Env& env, const std::string& na
 }
 
 // Decodes the segments of `m` present in `env` from words[*pos...].
+// `specs`, when not empty, holds SpecOf each segment's tensor (see
+// WakeUpRoutes::inbound_specs).
 absl::Status DecodeSegments(const SliceContext& ctx, const MessagePlan& m,
                             absl::Span<const uint16_t> words, int64_t* pos, Env& env,
-                            int receiver, WakeUpBuffers* buffers) {
-  for (const Segment& s : m.payload) {
+                            int receiver, WakeUpBuffers* buffers,
+                            absl::Span<const nn::TensorSpec* const> specs = {}) {
+  for (size_t i = 0; i < m.payload.size(); ++i) {
+    const Segment& s = m.payload[i];
     if (!GuardHolds(env, s.guard)) continue;
     const int64_t n = s.words();
     if (*pos + n > static_cast<int64_t>(words.size())) {
@@ -93,7 +97,8 @@ absl::Status DecodeSegments(const SliceContext& ctx, const MessagePlan& m,
       }
       continue;
     }
-    ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, s.tensor, buffers));
+    ASSIGN_OR_RETURN(Tensor * t, Materialize(ctx, env, s.tensor, buffers,
+                                             specs.empty() ? nullptr : specs[i]));
     RETURN_IF_ERROR(CheckBytes(*t, s.tensor, s.bytes.begin, s.bytes.size()));
     RETURN_IF_ERROR(
         DecodeWordsInto(s.encoding, part, s.bytes.size(), t->data<uint8_t>() + s.bytes.begin));
@@ -283,8 +288,15 @@ absl::Status AddWakeUpBuffers(const SliceContext& ctx, int chip,
   if (buffers->routes.size() < ctx.partition.chips.size()) {
     buffers->routes.resize(ctx.partition.chips.size());
   }
-  buffers->routes[chip] =
-      WakeUpRoutes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip)};
+  WakeUpRoutes routes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip), {}};
+  routes.inbound_specs.reserve(routes.inbound.size());
+  for (const MessagePlan* m : routes.inbound) {
+    auto& specs = routes.inbound_specs.emplace_back();
+    for (const Segment& s : m->payload) {
+      specs.push_back(s.is_constant() ? nullptr : SpecOf(ctx, s.tensor));
+    }
+  }
+  buffers->routes[chip] = std::move(routes);
   if (buffers->step_plans.size() < ctx.partition.chips.size()) {
     buffers->step_plans.resize(ctx.partition.chips.size());
   }
@@ -340,23 +352,28 @@ const WakeUpRoutes& RoutesOf(const SliceContext& ctx, int chip, const WakeUpBuff
       buffers->routes[chip].has_value()) {
     return *buffers->routes[chip];
   }
-  *computed = WakeUpRoutes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip)};
+  *computed = WakeUpRoutes{ctx.partition.Inbound(chip), ctx.partition.Outbound(chip), {}};
   return *computed;
 }
 
 namespace {
 
-// DecodeInbound over the wake-up's inbound list `inbound`.
+// DecodeInbound over the wake-up's inbound messages `routes.inbound`.
 absl::StatusOr<int> DecodeInboundList(const SliceContext& ctx, int chip,
-                                      const MessageList& inbound,
+                                      const WakeUpRoutes& routes,
                                       absl::Span<const uint16_t> payload, Env& env,
                                       WakeUpBuffers* buffers) {
   int64_t pos = 0;
   int read = 0;
-  for (const MessagePlan* m : inbound) {
+  const bool have_specs = routes.inbound_specs.size() == routes.inbound.size();
+  for (size_t i = 0; i < routes.inbound.size(); ++i) {
+    const MessagePlan* m = routes.inbound[i];
     ASSIGN_OR_RETURN(bool present, Present(ctx, *m, payload, pos, env));
     if (!present) continue;
-    RETURN_IF_ERROR(DecodeSegments(ctx, *m, payload, &pos, env, chip, buffers));
+    RETURN_IF_ERROR(DecodeSegments(
+        ctx, *m, payload, &pos, env, chip, buffers,
+        have_specs ? absl::MakeConstSpan(routes.inbound_specs[i])
+                   : absl::Span<const nn::TensorSpec* const>()));
     ++read;
   }
   if (pos != static_cast<int64_t>(payload.size())) {
@@ -374,8 +391,8 @@ absl::StatusOr<int> DecodeInbound(const SliceContext& ctx, int chip,
                                   absl::Span<const uint16_t> payload, Env& env,
                                   WakeUpBuffers* buffers) {
   WakeUpRoutes computed;
-  return DecodeInboundList(ctx, chip, RoutesOf(ctx, chip, buffers, &computed).inbound, payload,
-                           env, buffers);
+  return DecodeInboundList(ctx, chip, RoutesOf(ctx, chip, buffers, &computed), payload, env,
+                           buffers);
 }
 
 absl::Status DecodeMessage(const SliceContext& ctx, const MessagePlan& message,
@@ -430,7 +447,7 @@ absl::Status RunWakeUpInto(const SliceContext& ctx, int chip, absl::Span<const u
   WakeUpRoutes computed;
   const WakeUpRoutes& routes = RoutesOf(ctx, chip, buffers, &computed);
   RETURN_IF_ERROR(
-      DecodeInboundList(ctx, chip, routes.inbound, payload, env, buffers).status());
+      DecodeInboundList(ctx, chip, routes, payload, env, buffers).status());
   result.words_in = static_cast<int64_t>(payload.size());
   const std::vector<ChipStep>& steps = ctx.partition.chips[chip].steps;
   // The buffers' step plans, or each step planned as it runs.

@@ -58,6 +58,10 @@ struct WakeUpResult {
 struct WakeUpRoutes {
   MessageList inbound;
   MessageList outbound;
+  // When set (AddWakeUpBuffers): per inbound message, the spec of each of
+  // its payload segments' tensors (null for constants and unknown names,
+  // which the decoder then looks up and reports).
+  std::vector<absl::InlinedVector<const nn::TensorSpec*, 4>> inbound_specs;
 };
 
 // One step of a wake-up with its name lookups done: the op, its weight
