@@ -11,13 +11,14 @@
 #include <optional>
 #include <utility>
 
-#include "clients/reference_dir.h"
 #include "absl/strings/numbers.h"
+#include "clients/endurance/flag_args.h"
 #include "clients/endurance/model_study.h"
 #include "clients/endurance/study_figures.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "clients/reference_dir.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "nn/raw_file.h"
@@ -274,24 +275,16 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
   StudyFlags f;
   std::string model_flag;  // the last --source=model-only flag given
   for (size_t i = 0; i < args.size(); ++i) {
-    absl::string_view a = args[i];
-    if (a == "-h" || a == "--help") {
+    ASSIGN_OR_RETURN(FlagArgument flag, SplitFlagArgument(args, i));
+    const std::string& name = flag.name;
+    const std::string& value = flag.value;
+    if (name == "help") {
       f.help = true;
       continue;
     }
-    if (!absl::ConsumePrefix(&a, "--")) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", a, "'"));
-    }
-    std::string name(a), value;
-    bool has_value = false;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
     if (name == "json" || name == "no_store") {
-      if (has_value && value != "true" && value != "false") return Bad(name, value, "true or false");
-      (name == "json" ? f.json : f.no_store) = !has_value || value == "true";
+      ASSIGN_OR_RETURN(bool on, BooleanFlagValue(flag));
+      (name == "json" ? f.json : f.no_store) = on;
       continue;
     }
     static const char* const kKnown[] = {
@@ -302,12 +295,7 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
                      [&](const char* k) { return name == k; }) == std::end(kKnown)) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag '--", name, "'"));
     }
-    if (!has_value) {
-      if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
-      }
-      value = args[++i];
-    }
+    RETURN_IF_ERROR(TakeFlagValue(args, &i, &flag));
     if (name == "workload") {
       if (value != "d2nn") {
         return Bad(name, value, "d2nn (the only workload with measured stuck-bit maps, a "

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "clients/endurance/flag_args.h"
 #include "clients/endurance/study_command.h"
 #include "clients/endurance/study_figures.h"
 #include "common/status_macros.h"
@@ -38,38 +39,22 @@ absl::StatusOr<StoreFlags> ParseStoreFlags(const std::vector<std::string>& args,
                                            const std::vector<std::string>& allowed) {
   StoreFlags f;
   for (size_t i = 0; i < args.size(); ++i) {
-    absl::string_view a = args[i];
-    if (a == "-h" || a == "--help") {
+    ASSIGN_OR_RETURN(FlagArgument flag, SplitFlagArgument(args, i));
+    if (flag.name == "help") {
       f.help = true;
       continue;
     }
-    if (!absl::ConsumePrefix(&a, "--")) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", a, "'"));
+    if (std::find(allowed.begin(), allowed.end(), flag.name) == allowed.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag '--", flag.name, "'"));
     }
-    std::string name(a), value;
-    bool has_value = false;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      has_value = true;
-    }
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag '--", name, "'"));
-    }
-    if (name == "json" || name == "csv") {
-      if (has_value && value != "true" && value != "false") {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", name, ": '", value, "' is not true or false"));
-      }
-      (name == "json" ? f.json : f.csv) = !has_value || value == "true";
+    if (flag.name == "json" || flag.name == "csv") {
+      ASSIGN_OR_RETURN(bool on, BooleanFlagValue(flag));
+      (flag.name == "json" ? f.json : f.csv) = on;
       continue;
     }
-    if (!has_value) {
-      if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
-      }
-      value = args[++i];
-    }
+    RETURN_IF_ERROR(TakeFlagValue(args, &i, &flag));
+    const std::string& name = flag.name;
+    const std::string& value = flag.value;
     if (name == "db") {
       if (value.empty()) return absl::InvalidArgumentError("--db: '' is not a file name");
       f.db = value;
