@@ -65,6 +65,7 @@ absl::StatusOr<PartShape> ShapeOf(const LayerPart& part,
 void LayerPartCost::Add(const LayerPartCost& other) {
   padded_macs += other.padded_macs;
   rram_read_lines += other.rram_read_lines;
+  rram_write_lines += other.rram_write_lines;
   time_s += other.time_s;
   mac_energy_j += other.mac_energy_j;
   rram_energy_j += other.rram_energy_j;
@@ -87,6 +88,11 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   const bool single_sample_fc = !conv && !cell_math &&
                                 layer.kind != LayerKind::kEmbedding &&
                                 shape.batch == 1;
+  // A batched FC layer part (the LSTM's gates and projections, B 4 or 32):
+  // see the header's "Batched FC parts".
+  const bool batched_fc = !conv && !cell_math &&
+                          layer.kind != LayerKind::kEmbedding &&
+                          shape.batch > 1;
   double padded = static_cast<double>(shape.batch);
   if (conv) {
     padded *= static_cast<double>(shape.nifm * kernel * shape.nofm *
@@ -100,9 +106,16 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
                           CeilDiv(shape.nofm, c.fc_output_pad) *
                               c.fc_output_pad));
   } else {
-    padded *= static_cast<double>(shape.nifm * kernel *
-                                  CeilDiv(shape.nofm, c.fc_output_pad) *
-                                  c.fc_output_pad);
+    int64_t outputs = CeilDiv(shape.nofm, c.fc_output_pad) * c.fc_output_pad;
+    if (batched_fc && part.split == SplitKind::kOutput) {
+      // The whole layer's output blocks: 16 tiles x ceil(B / 16).
+      const int64_t blocks =
+          c.tile_grid * c.tile_grid *
+          CeilDiv(shape.batch, c.batched_fc_samples_per_output_block);
+      const int64_t block = CeilDiv(layer.nofm, blocks);
+      outputs = CeilDiv(outputs, block) * block;
+    }
+    padded *= static_cast<double>(shape.nifm * kernel * outputs);
   }
   const double base_refetch =
       conv ? c.conv_weight_refetch : c.fc_weight_refetch;
@@ -123,18 +136,36 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   const double stall_bytes =
       read_bytes - (refetch - base_refetch) *
                        static_cast<double>(part.weight_bytes);
+  const double weight_bytes = static_cast<double>(part.weight_bytes);
+  const double fmap_bytes = static_cast<double>(part.ifmap_bytes) +
+                            static_cast<double>(part.ofmap_bytes);
+  const bool small_weights =
+      weight_bytes / (c.tile_grid * c.tile_grid) <
+      c.small_fc_max_weight_bytes_per_tile;
   double stall_s = stall_bytes / bandwidth;
-  if (single_sample_fc &&
-      static_cast<double>(part.weight_bytes) /
-              (c.tile_grid * c.tile_grid) <
-          c.small_fc_max_weight_bytes_per_tile) {
+  if (batched_fc && shape.batch < c.per_sample_refetch_max_batch) {
+    // Fewer samples than tiles: the weights stream once per sample.
+    stall_s = c.small_fc_fixed_stall_s +
+              (static_cast<double>(shape.batch) * weight_bytes + fmap_bytes) /
+                  c.rram_peak_bandwidth_bytes_per_s;
+  } else if ((single_sample_fc || batched_fc) && small_weights) {
     stall_s = c.small_fc_fixed_stall_s +
               stall_bytes / c.small_fc_bandwidth_bytes_per_s;
+  } else if (batched_fc) {
+    stall_s = stall_bytes / c.rram_peak_bandwidth_bytes_per_s;
   }
+  // Output-map bytes beyond the global buffer spill to RRAM.
+  cost.rram_write_lines =
+      std::max(0.0, static_cast<double>(part.ofmap_bytes) -
+                        c.global_buffer_bytes) /
+      c.rram_line_bytes;
+  stall_s += cost.rram_write_lines * c.rram_line_bytes / bandwidth;
   cost.time_s = 2 * padded / (c.macs_per_cycle * c.clock_hz) + stall_s;
   cost.mac_energy_j = c.mac_energy_j * padded;
-  cost.rram_energy_j = c.rram_read_j_per_line * cost.rram_read_lines;
-  cost.buffer_energy_j = c.buffer_j_per_line * cost.rram_read_lines;
+  cost.rram_energy_j = c.rram_read_j_per_line * cost.rram_read_lines +
+                       c.rram_write_j_per_line * cost.rram_write_lines;
+  cost.buffer_energy_j = c.buffer_j_per_line *
+                         (cost.rram_read_lines + cost.rram_write_lines);
   cost.leakage_energy_j = c.active_leakage_w * cost.time_s;
   return cost;
 }

@@ -90,6 +90,105 @@ TEST(AccelRram28nmModelTest, SingleSampleFcPartsPadToTheTilesAndStallByRegime) {
               1e-12);
 }
 
+// The layer `name` of scaled-out net part `net_part` (fails the test if
+// missing).
+partitioner::LayerDesc NetPartLayer(const std::string& net_part,
+                                    const std::string& name) {
+  absl::StatusOr<std::vector<partitioner::LayerDesc>> layers =
+      partitioner::ScaledOutNetPart(net_part);
+  EXPECT_TRUE(layers.ok()) << layers.status();
+  if (layers.ok()) {
+    for (const partitioner::LayerDesc& layer : *layers) {
+      if (layer.name == name) return layer;
+    }
+  }
+  ADD_FAILURE() << net_part << " has no layer " << name;
+  return partitioner::LayerDesc();
+}
+
+// An output split of `outputs` channels of a batched FC layer, with the
+// batch's ifmap and ofmap bytes.
+partitioner::LayerPart BatchedFcOutputPart(const partitioner::LayerDesc& layer,
+                                           int64_t outputs) {
+  partitioner::LayerPart part = FcOutputPart(layer, outputs);
+  part.ifmap_bytes = layer.nifm * layer.batch * 2;
+  part.ofmap_bytes = outputs * layer.batch * 2;
+  return part;
+}
+
+double Bytes(const partitioner::LayerPart& part, double weight_reads) {
+  return weight_reads * static_cast<double>(part.weight_bytes) +
+         static_cast<double>(part.ifmap_bytes + part.ofmap_bytes);
+}
+
+// Batched FC output splits pad their outputs to the whole layer's output
+// block, M / (16 x ceil(B / 16)): 1,024 for the LSTM's cell-1 gates (B 32),
+// 2,048 for cell 2's (B 4). B >= 16 parts stall like single-sample ones
+// when small and at the RRAM peak when large; B < 16 parts stream their
+// weights once per sample at the RRAM peak.
+TEST(AccelRram28nmModelTest, BatchedFcPartsPadToTheLayerBlockAndStreamAtTheRramPeak) {
+  const AccelModelConstants c;
+  const double macs_s = 1 / (c.macs_per_cycle * c.clock_hz);
+  const partitioner::LayerDesc act_1 = NetPartLayer("lstm_langmod", "act_1");
+  ASSERT_EQ(act_1.batch, 32);
+  ASSERT_EQ(act_1.nofm, 32768);
+
+  const partitioner::LayerPart small = BatchedFcOutputPart(act_1, 452);
+  absl::StatusOr<LayerPartCost> cost = CostLayerPart(small, act_1, 2, c);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_DOUBLE_EQ(cost->padded_macs, 32.0 * 2048 * 1024);  // 452 -> 1024
+  EXPECT_NEAR(cost->time_s,
+              2 * cost->padded_macs * macs_s + 1.5e-6 + Bytes(small, 1) / 2.048e12,
+              1e-12);
+
+  const partitioner::LayerPart large = BatchedFcOutputPart(act_1, 7280);
+  cost = CostLayerPart(large, act_1, 2, c);  // 1.86 MB of weights per tile
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_DOUBLE_EQ(cost->padded_macs, 32.0 * 2048 * 8192);  // 7280 -> 8192
+  EXPECT_NEAR(cost->time_s,
+              2 * cost->padded_macs * macs_s + Bytes(large, 1) / 524.288e9,
+              1e-12);
+
+  const partitioner::LayerDesc act_2 = NetPartLayer("lstm_langmod_1", "act_2");
+  ASSERT_EQ(act_2.batch, 4);
+  const partitioner::LayerPart cell2 = BatchedFcOutputPart(act_2, 1820);
+  cost = CostLayerPart(cell2, act_2, 2, c);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_DOUBLE_EQ(cost->padded_macs, 4.0 * 2048 * 2048);  // 1820 -> 2048
+  EXPECT_NEAR(cost->time_s,
+              2 * cost->padded_macs * macs_s + 1.5e-6 + Bytes(cell2, 4) / 524.288e9,
+              1e-12);
+  EXPECT_EQ(cost->rram_write_lines, 0);
+}
+
+// Output-map bytes beyond the 2 MiB global buffer are written to RRAM
+// (exact for every such layer upstream: VGG-16 conv01-04, the LSTM
+// embedding and cell-math pseudo-layers).
+TEST(AccelRram28nmModelTest, OutputMapBeyondTheGlobalBufferSpillsToRram) {
+  absl::StatusOr<std::vector<NetPartPlan>> plans =
+      PartitionWorkload("LSTM LangMod", 2048);
+  ASSERT_TRUE(plans.ok()) << plans.status();
+  const NetPartPlan& cell_1 = plans->front();
+  const partitioner::LayerPart* embed = nullptr;
+  for (const partitioner::LayerPart& part : cell_1.plan.chips[0].parts) {
+    if (part.layer_name == "embed1") embed = &part;
+  }
+  ASSERT_NE(embed, nullptr);
+  const partitioner::LayerDesc layer = NetPartLayer("lstm_langmod", "embed1");
+  const AccelModelConstants c;
+  absl::StatusOr<LayerPartCost> cost = CostLayerPart(*embed, layer, 2, c);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  ASSERT_EQ(embed->ofmap_bytes, 50782080);
+  // Upstream's embed1: 1,523,232 written lines (this rule: 0.1 % fewer).
+  EXPECT_DOUBLE_EQ(cost->rram_write_lines, (50782080.0 - 2097152) / 32);
+  EXPECT_NEAR(cost->rram_energy_j,
+              204.8e-12 * cost->rram_read_lines + 384e-12 * cost->rram_write_lines,
+              1e-15);
+  EXPECT_NEAR(cost->buffer_energy_j,
+              c.buffer_j_per_line * (cost->rram_read_lines + cost->rram_write_lines),
+              1e-15);
+}
+
 TEST(AccelRram28nmModelTest, RejectsPartThatIsNotWholeChannels) {
   absl::StatusOr<std::vector<partitioner::LayerDesc>> layers =
       partitioner::ScaledOutNetPart("alex_net");
@@ -122,10 +221,8 @@ IdealTotals PaperIdeal(const CsvTable& table, const std::string& workload) {
 }
 
 // Stated tolerances (relative) of the model's ideal Σ chip energy / time.
-// CNNs: energy 5 %, time 15 %; LSTM: energy 8 % (model -6.1 %: LSTM RRAM
-// writes and the cell-1 dummy's 2x ofmap traffic are not modelled), time
-// 20 % (model -14.6 %: the cell-2 gates' per-sample weight re-read is
-// charged to energy only; see the model header).
+// Energy 5 %, time 15 % for every workload. The LSTM was -6.1 % / -14.6 %
+// before the output-spill and per-sample stall rules, -0.5 % / -0.1 % since.
 TEST(AccelRram28nmModelTest, IdealTotalsMatchThePaperIdealChips) {
   REQUIRE_REFERENCE_DIR(dir);
   absl::StatusOr<CsvTable> table =
@@ -138,7 +235,7 @@ TEST(AccelRram28nmModelTest, IdealTotalsMatchThePaperIdealChips) {
   };
   for (const Case& c : {Case{"AlexNet", 0.05, 0.15}, Case{"VGG-16", 0.05, 0.15},
                         Case{"ResNet-50", 0.05, 0.15},
-                        Case{"LSTM LangMod", 0.08, 0.20}}) {
+                        Case{"LSTM LangMod", 0.05, 0.15}}) {
     SCOPED_TRACE(c.workload);
     const IdealTotals paper = PaperIdeal(*table, c.workload);
     absl::StatusOr<SystemCost> ours =

@@ -78,28 +78,20 @@ TEST(ScaledOutRowsTest, AggregationMatchesResNet50At6MiB) {
   EXPECT_EQ(found, 6);  // once from each file
 }
 
-// Every counted model row must be within its tolerance, except these, which
-// the additive analytic model does not reach (reported, not hidden; see the
-// rows' notes and the model header):
-//   * paper above the additive-chip ratio by more than the tolerance
-//     (per-chip simulation overhead of small partitions, spec §6.2):
-//     LSTM 2 MiB E and T; LSTM 4 MiB E; LSTM 16 MiB E (VGG-16 2 MiB E
-//     passes since the single-sample FC padding and stall rules);
-//     (LSTM 4 MiB E: ours is now below the paper, 1.060 vs 1.149: the
-//     paper's 4 MiB cell-2 chips do not re-read weights per sample while its
-//     ideal does; the 4 MiB cell-1 chips' FC padding to 1024 outputs is not
-//     modelled, see the model header);
-//   * our LSTM model above the additive-chip ratio + tolerance: LSTM 4 MiB T
-//     (our ideal LSTM time is ~15 % below the paper's, so sleep and message
-//     overheads weigh more).
+// Every counted model row must be within its tolerance, except this one,
+// which the analytic model does not reach (reported, not hidden; see the
+// row's note and the model header): LSTM 4 MiB time, ours 1.099 vs the
+// paper's 1.042 (tolerance 0.05). The model's embedding and cell-math chips
+// run 50-76 % slower than the paper's at 4 MiB: their small parts hide RRAM
+// stalls that the model charges at the class bandwidth. Since the batched FC
+// padding, per-sample stall and output-spill rules, LSTM 2 MiB E/T, 4 MiB E
+// and 16 MiB E pass.
 struct Miss {
   const char* workload;
   double memsize_mib;
   const char* metric;
 };
-constexpr Miss kKnownMisses[] = {
-    {"lstm_lm", 2, "energy"}, {"lstm_lm", 2, "time"},  {"lstm_lm", 4, "energy"},
-    {"lstm_lm", 4, "time"},   {"lstm_lm", 16, "energy"}};
+constexpr Miss kKnownMisses[] = {{"lstm_lm", 4, "time"}};
 
 bool KnownMiss(const ReproduceRow& row) {
   for (const Miss& m : kKnownMisses) {
