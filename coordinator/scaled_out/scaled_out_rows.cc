@@ -127,8 +127,8 @@ ReproduceRow ModelRow(const SweepPoint& p, absl::string_view metric,
   } else if (!row.within_tolerance() && paper > linear + tolerance) {
     row.note = absl::StrFormat(
         "%sMISS: the paper's %.4f exceeds the additive-chip ratio %.4f: "
-        "per-chip simulation overhead on small partitions (spec §6.2), not "
-        "in an additive model",
+        "per-chip simulation overhead on small partitions (spec §6.2) beyond "
+        "what the model's padding and stall rules reproduce",
         prefix, paper, linear);
   } else if (!row.within_tolerance()) {
     row.note = absl::StrFormat("%sMISS: additive-chip ratio is %.4f", prefix,
