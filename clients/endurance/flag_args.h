@@ -14,6 +14,7 @@ namespace illusion::clients {
 // name and its value. A plain value type; no ownership, no shared state.
 struct FlagArgument {
   std::string name;   // without the leading "--"; "help" for -h / --help
+                      // (and for "--help=x", which has_value tells apart)
   std::string value;  // the text after '=', or the next argument once taken
   bool has_value = false;
 };

@@ -278,7 +278,7 @@ absl::StatusOr<StudyFlags> ParseStudyFlags(const std::vector<std::string>& args)
     ASSIGN_OR_RETURN(FlagArgument flag, SplitFlagArgument(args, i));
     const std::string& name = flag.name;
     const std::string& value = flag.value;
-    if (name == "help") {
+    if (name == "help" && !flag.has_value) {
       f.help = true;
       continue;
     }

@@ -40,7 +40,7 @@ absl::StatusOr<StoreFlags> ParseStoreFlags(const std::vector<std::string>& args,
   StoreFlags f;
   for (size_t i = 0; i < args.size(); ++i) {
     ASSIGN_OR_RETURN(FlagArgument flag, SplitFlagArgument(args, i));
-    if (flag.name == "help") {
+    if (flag.name == "help" && !flag.has_value) {
       f.help = true;
       continue;
     }

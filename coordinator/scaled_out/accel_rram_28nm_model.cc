@@ -120,25 +120,21 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   const double base_refetch =
       conv ? c.conv_weight_refetch : c.fc_weight_refetch;
   double refetch = base_refetch;
-  if (!conv && !cell_math && layer.kind != LayerKind::kEmbedding &&
-      shape.batch < c.per_sample_refetch_max_batch &&
+  if (batched_fc && shape.batch < c.per_sample_refetch_max_batch &&
       shape.nofm >= c.per_sample_refetch_min_outputs) {
     refetch = static_cast<double>(shape.batch);  // once per sample
   }
-  const double read_bytes = refetch * static_cast<double>(part.weight_bytes) +
-                            static_cast<double>(part.ifmap_bytes) +
+  const double weight_bytes = static_cast<double>(part.weight_bytes);
+  const double fmap_bytes = static_cast<double>(part.ifmap_bytes) +
                             static_cast<double>(part.ofmap_bytes);
+  const double read_bytes = refetch * weight_bytes + fmap_bytes;
   const double bandwidth =
       conv ? c.conv_bandwidth_bytes_per_s : c.fc_bandwidth_bytes_per_s;
   LayerPartCost cost;
   cost.padded_macs = padded;
   cost.rram_read_lines = read_bytes / c.rram_line_bytes;
   const double stall_bytes =
-      read_bytes - (refetch - base_refetch) *
-                       static_cast<double>(part.weight_bytes);
-  const double weight_bytes = static_cast<double>(part.weight_bytes);
-  const double fmap_bytes = static_cast<double>(part.ifmap_bytes) +
-                            static_cast<double>(part.ofmap_bytes);
+      read_bytes - (refetch - base_refetch) * weight_bytes;
   const bool small_weights =
       weight_bytes / (c.tile_grid * c.tile_grid) <
       c.small_fc_max_weight_bytes_per_tile;
