@@ -30,8 +30,6 @@ absl::string_view KindName(ToleranceKind kind) {
       return "absolute";
     case ToleranceKind::kRelative:
       return "relative";
-    case ToleranceKind::kUpperBound:
-      return "upper_bound";
   }
   return "?";
 }
@@ -161,8 +159,7 @@ std::string RowLine(const ReproduceRow& r, bool checked) {
   const std::string tol =
       r.tolerance_kind == ToleranceKind::kRelative
           ? absl::StrFormat("%g rel", r.tolerance)
-          : absl::StrFormat(r.tolerance_kind == ToleranceKind::kUpperBound ? "<=+%g" : "%g",
-                            r.tolerance);
+          : absl::StrFormat("%g", r.tolerance);
   const std::string status = !checked ? "info" : (r.within_tolerance() ? "ok" : "FAIL");
   return absl::StrFormat("%-9s %5s %6s %4s %-21s %12.6g %12.6g %+11.4g %11s  %-4s  %s\n",
                          r.workload, chips, mem, link, r.metric, r.paper, r.ours, r.difference(),

@@ -86,7 +86,7 @@ std::string FormatReproduceText(const ReproduceResult& result);
 // `informational`, with "checked": false). Keys of every row: table,
 // workload, chips, metric, paper, ours, difference, tolerance (absolute:
 // for relative rows tolerance x |paper|), tolerance_kind (absolute,
-// relative, upper_bound), within_tolerance, checked, note; scaled-out rows
+// relative), within_tolerance, checked, note; scaled-out rows
 // add memsize_mib and link_factor, relative rows relative_tolerance.
 std::string FormatReproduceJson(const ReproduceResult& result, bool informational);
 

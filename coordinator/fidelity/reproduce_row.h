@@ -16,8 +16,6 @@ namespace illusion::coordinator::fidelity {
 enum class ToleranceKind {
   kAbsolute,    // |ours - paper| <= tolerance
   kRelative,    // |ours - paper| <= tolerance x |paper|
-  kUpperBound,  // ours <= paper + tolerance (one-sided: the paper's value is
-                // a known simulation artifact below the physical bound)
 };
 
 struct ReproduceRow {
@@ -36,7 +34,7 @@ struct ReproduceRow {
   double memsize_mib = 0;
   double link_factor = 0;
   // Extra qualifier, e.g. "chip 3" for per-chip windows, "4-chip", or why a
-  // row is one-sided. May be empty.
+  // row misses. May be empty.
   std::string note;
 
   double difference() const { return ours - paper; }
@@ -47,8 +45,6 @@ struct ReproduceRow {
         return std::fabs(diff) <= tolerance;
       case ToleranceKind::kRelative:
         return std::fabs(diff) <= tolerance * std::fabs(paper);
-      case ToleranceKind::kUpperBound:
-        return diff <= tolerance;
     }
     return false;
   }

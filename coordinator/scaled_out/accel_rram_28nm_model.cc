@@ -93,6 +93,12 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
   const bool batched_fc = !conv && !cell_math &&
                           layer.kind != LayerKind::kEmbedding &&
                           shape.batch > 1;
+  // An embedding or cell-math part (one input per output) with at least as
+  // many samples as tiles (cell 1's B 32): see the header's "Single-input
+  // parts".
+  const bool single_input_batched =
+      (cell_math || layer.kind == LayerKind::kEmbedding) &&
+      shape.batch >= c.tile_grid * c.tile_grid;
   double padded = static_cast<double>(shape.batch);
   if (conv) {
     padded *= static_cast<double>(shape.nifm * kernel * shape.nofm *
@@ -106,7 +112,9 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
                           CeilDiv(shape.nofm, c.fc_output_pad) *
                               c.fc_output_pad));
   } else {
-    int64_t outputs = CeilDiv(shape.nofm, c.fc_output_pad) * c.fc_output_pad;
+    const int64_t output_pad =
+        single_input_batched ? c.single_input_output_pad : c.fc_output_pad;
+    int64_t outputs = CeilDiv(shape.nofm, output_pad) * output_pad;
     if (batched_fc && part.split == SplitKind::kOutput) {
       // The whole layer's output blocks: 16 tiles x ceil(B / 16).
       const int64_t blocks =
@@ -139,7 +147,12 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
       weight_bytes / (c.tile_grid * c.tile_grid) <
       c.small_fc_max_weight_bytes_per_tile;
   double stall_s = stall_bytes / bandwidth;
-  if (batched_fc && shape.batch < c.per_sample_refetch_max_batch) {
+  if (single_input_batched) {
+    // The weights and inputs hide behind writing the outputs out.
+    stall_s = c.single_input_fixed_stall_s +
+              static_cast<double>(part.ofmap_bytes) /
+                  c.single_input_output_bandwidth_bytes_per_s;
+  } else if (batched_fc && shape.batch < c.per_sample_refetch_max_batch) {
     // Fewer samples than tiles: the weights stream once per sample.
     stall_s = c.small_fc_fixed_stall_s +
               (static_cast<double>(shape.batch) * weight_bytes + fmap_bytes) /
@@ -155,7 +168,14 @@ absl::StatusOr<LayerPartCost> CostLayerPart(
       std::max(0.0, static_cast<double>(part.ofmap_bytes) -
                         c.global_buffer_bytes) /
       c.rram_line_bytes;
-  stall_s += cost.rram_write_lines * c.rram_line_bytes / bandwidth;
+  if (single_input_batched) {
+    // The spill hides behind the output stream up to a size.
+    stall_s += std::max(0.0, static_cast<double>(part.ofmap_bytes) -
+                                 c.single_input_hidden_spill_output_bytes) /
+               c.single_input_spill_bandwidth_bytes_per_s;
+  } else {
+    stall_s += cost.rram_write_lines * c.rram_line_bytes / bandwidth;
+  }
   cost.time_s = 2 * padded / (c.macs_per_cycle * c.clock_hz) + stall_s;
   cost.mac_energy_j = c.mac_energy_j * padded;
   cost.rram_energy_j = c.rram_read_j_per_line * cost.rram_read_lines +
