@@ -215,13 +215,12 @@ struct AccelModelConstants {
   // output block: M / (16 tiles x ceil(B / this)).
   int batched_fc_samples_per_output_block = 16;
   // Embedding and cell-math parts at B >= 16 (see file comment):
-  int single_input_output_pad = 4096;                // upstream active time
-  double single_input_fixed_stall_s = 60e-9;         // 60 cycles
-  double single_input_output_bandwidth_bytes_per_s = 512e9;  // 32 B/cycle
-                                                             // x 16 tiles
-  double single_input_hidden_spill_output_bytes = 8388608;  // 8 MiB:
-                                                  // node_results gap
-                                                  // 8.39..13.3 MB
+  int single_input_output_pad = 4096;  // upstream MAC energy / 1.90 pJ
+  double single_input_fixed_stall_s = 60e-9;  // 60 cycles (embedding chips)
+  // 32 B/cycle x 16 tiles x 1 GHz:
+  double single_input_output_bandwidth_bytes_per_s = 512e9;
+  // 8 MiB, in node_results.csv's gap 8,388,608..13,309,952 B:
+  double single_input_hidden_spill_output_bytes = 8388608;
   double single_input_spill_bandwidth_bytes_per_s = 126.5e9;  // fitted
   double buffer_j_per_line = 125.14e-12;     // fitted
   double conv_weight_refetch = 16;           // one fetch per tile
